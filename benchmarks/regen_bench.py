@@ -1,0 +1,205 @@
+"""Benchmark regeneration: `dayone plan` + `dayone apply --apply` against
+`copier update` doing the same update on an equivalent copier template.
+
+For each size (number of entities) the script:
+
+1. writes a spec with N entities and generates the project (not timed);
+2. makes the same hand edits in both projects (a line appended to every
+   fifth model);
+3. changes the spec (a new field on the first entity) and times, as
+   separate processes, `dayone plan` and `dayone apply --apply`;
+4. builds a copier template whose two tagged versions hold exactly the files
+   Day One renders before and after the spec change, copies version 1,
+   makes the same edits, commits, and times `copier update` to version 2;
+5. times `dayone plan` on the project with nothing changed.
+
+Each timing is the median of --repeat runs on fresh copies. Run:
+
+    pip install -e ".[bench]"
+    python benchmarks/regen_bench.py --sizes 5 20 100 --repeat 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from generator.render import render  # noqa: E402
+from generator.spec import parse_spec  # noqa: E402
+
+
+def spec_text(entities: int, *, extra_field: bool = False) -> str:
+    lines = [
+        "project: {name: Bench, slug: bench}",
+        "rbac: {roles: [owner, admin, member]}",
+        "entities:",
+    ]
+    for i in range(entities):
+        lines += [
+            f"  - name: Thing{i}",
+            "    fields:",
+            "      - {name: title, type: string, max_length: 120}",
+            "      - {name: amount, type: integer, default: 0}",
+            "      - {name: notes, type: text, required: false}",
+        ]
+        if i:
+            lines.append(f"      - {{name: parent, type: ref, to: Thing{i - 1}, required: false}}")
+        if extra_field and i == 0:
+            lines.append("      - {name: priority, type: integer, default: 3}")
+    return "\n".join(lines) + "\n"
+
+
+def run(*args: str, cwd: Path | None = None) -> float:
+    """Wall-clock seconds of one command; fails loudly."""
+    start = time.perf_counter()
+    subprocess.run(args, cwd=cwd, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def dayone(*args: str) -> tuple[str, ...]:
+    return (sys.executable, "-m", "generator.cli", *args)
+
+
+def hand_edit(project: Path, entities: int) -> None:
+    for i in range(0, entities, 5):
+        model = project / f"backend/app/models/thing{i}.py"
+        model.write_text(model.read_text() + "\n# a line written by hand\n")
+
+
+def median_of(repeat: int, make: Callable[[], Path], measure: Callable[[Path], float]) -> float:
+    times = []
+    for _ in range(repeat):
+        times.append(measure(make()))
+    return statistics.median(times)
+
+
+def bench_dayone(work: Path, entities: int, repeat: int) -> dict[str, float]:
+    pristine = work / "dayone-pristine"
+    spec = work / "spec.yaml"
+    spec.write_text(spec_text(entities))
+    subprocess.run(
+        dayone("new", str(spec), "--out", str(pristine)), check=True, capture_output=True
+    )
+    hand_edit(pristine, entities)
+    changed = spec_text(entities, extra_field=True)
+    # Warm the render caches once, as a developer's machine would have them.
+    subprocess.run(dayone("check", str(pristine)), capture_output=True, check=False)
+
+    def fresh(changed_spec: bool) -> Callable[[], Path]:
+        def make() -> Path:
+            target = work / "dayone-run"
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(pristine, target)
+            if changed_spec:
+                (target / "dayone.yaml").write_text(changed)
+            return target
+
+        return make
+
+    def plan_only(project: Path) -> float:
+        return run(*dayone("plan", str(project)))
+
+    def plan_and_apply(project: Path) -> float:
+        return run(*dayone("plan", str(project))) + run(*dayone("apply", str(project), "--apply"))
+
+    return {
+        "plan": median_of(repeat, fresh(True), plan_only),
+        "plan+apply": median_of(repeat, fresh(True), plan_and_apply),
+        "plan (nothing changed)": median_of(repeat, fresh(False), plan_only),
+        "files": float(sum(1 for _ in (pristine / "backend").rglob("*.py"))),
+    }
+
+
+def bench_copier(work: Path, entities: int, repeat: int) -> float:
+    template = work / "copier-template"
+    shutil.rmtree(template, ignore_errors=True)
+    template.mkdir()
+    git = ("git", "-c", "user.name=bench", "-c", "user.email=bench@example.com")
+    run("git", "init", "-q", cwd=template)
+    for tag, extra in (("v1", False), ("v2", True)):
+        files = render(parse_spec(spec_text(entities, extra_field=extra))).files
+        for old in template.iterdir():
+            if old.name != ".git":
+                shutil.rmtree(old) if old.is_dir() else old.unlink()
+        for rel, data in files.items():
+            path = template / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        (template / "copier.yml").write_text("_answers_file: .copier-answers.yml\n")
+        (template / "{{_copier_conf.answers_file}}.jinja").write_text(
+            "{{ _copier_answers|to_nice_yaml }}"
+        )
+        run("git", "add", "-A", cwd=template)
+        run(*git, "commit", "-qm", tag, cwd=template)
+        run("git", "tag", tag, cwd=template)
+
+    pristine = work / "copier-pristine"
+    shutil.rmtree(pristine, ignore_errors=True)
+    copier = shutil.which("copier") or "copier"
+    run(copier, "copy", "--vcs-ref", "v1", "--defaults", "--trust", str(template), str(pristine))
+    hand_edit(pristine, entities)
+    run("git", "init", "-q", cwd=pristine)
+    run("git", "add", "-A", cwd=pristine)
+    run(*git, "commit", "-qm", "generated and edited", cwd=pristine)
+
+    def make() -> Path:
+        target = work / "copier-run"
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(pristine, target)
+        return target
+
+    def update(project: Path) -> float:
+        return run(
+            copier,
+            "update",
+            "--vcs-ref",
+            "v2",
+            "--defaults",
+            "--trust",
+            "--skip-answered",
+            cwd=project,
+        )
+
+    return median_of(repeat, make, update)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[5, 20, 100])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--no-copier", action="store_true")
+    args = parser.parse_args()
+    os.environ.setdefault("XDG_CACHE_HOME", tempfile.mkdtemp(prefix="dayone-bench-cache-"))
+    print(
+        "| entities | .py files | dayone plan | plan + apply | copier update | copier / dayone "
+        "| plan, nothing changed |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for entities in args.sizes:
+        with tempfile.TemporaryDirectory(prefix="dayone-bench-") as tmp:
+            work = Path(tmp)
+            ours = bench_dayone(work, entities, args.repeat)
+            theirs = None if args.no_copier else bench_copier(work, entities, args.repeat)
+            ratio = f"{theirs / ours['plan+apply']:.1f}x" if theirs else "n/a"
+            copier_time = f"{theirs:.2f} s" if theirs else "n/a"
+            print(
+                f"| {entities} | {ours['files']:.0f} | {ours['plan']:.2f} s "
+                f"| {ours['plan+apply']:.2f} s | {copier_time} | {ratio} "
+                f"| {ours['plan (nothing changed)']:.2f} s |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,208 @@
+"""Apply a regeneration plan: guard it, turn it into file operations, run them.
+
+The plan on disk (``plan.json``) is what the user reviewed; the caller
+re-plans from the current files and passes both. The guard compares them:
+
+* a plan made for another spec, another Day One version or another plan
+  format is refused whole (``PlanRefused``);
+* an action whose file changed since planning (its sha256 differs), or whose
+  outcome would now differ, is refused alone and reported; the rest proceeds.
+
+Each file write goes through ``transaction.run`` (atomic per file, journalled
+as a whole, resumable), together with the baseline updates for exactly the
+paths applied. Conflicts never touch the user's file: the template's version
+is written beside it as ``<path>.new`` (or, with ``markers``, the file gets
+git-style conflict markers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.apply.ops import FileOp, OpOutcome
+from generator.errors import DayOneError
+from generator.plan import IN_SYNC, PLAN_SCHEMA_VERSION, Action, ActionKind, Plan
+from generator.plan.model import ConflictKind, sha256
+from generator.state import BASELINE_DIR
+
+NEW_SUFFIX = ".new"
+
+
+class PlanRefused(DayOneError):
+    """The stored plan cannot be applied at all."""
+
+
+@dataclass(frozen=True)
+class Options:
+    markers: bool = False
+    allow_destructive: bool = False
+
+
+@dataclass
+class Report:
+    applied: list[Action] = field(default_factory=list)
+    conflicts: list[tuple[Action, str]] = field(default_factory=list)  # action, file written
+    refused: list[tuple[str, str]] = field(default_factory=list)  # path, reason
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.conflicts or self.refused else 0
+
+
+def check_plan(stored: Mapping[str, Any], current: Plan, options: Options) -> None:
+    """Refuse a stored plan that does not belong to the current project state."""
+    hint = "Run `dayone plan` again, review it, then apply."
+    if stored.get("schema_version") != PLAN_SCHEMA_VERSION:
+        raise PlanRefused(
+            f"plan.json has format version {stored.get('schema_version')!r}; "
+            f"this Day One writes {PLAN_SCHEMA_VERSION}",
+            hint=hint,
+        )
+    version = (stored.get("generator") or {}).get("version")
+    if version != current.generator_version:
+        raise PlanRefused(
+            f"plan.json was made by Day One {version}, this is {current.generator_version}",
+            hint=hint,
+        )
+    if stored.get("spec_sha256") != current.spec_sha256:
+        raise PlanRefused("dayone.yaml changed since plan.json was made", hint=hint)
+    if current.destructive and not options.allow_destructive:
+        dropping = ", ".join(a.path for a in current.actions if a.destructive)
+        raise PlanRefused(
+            f"the plan drops data (a migration removes tables or columns: {dropping})",
+            hint="Back up the database, review the migration, then apply with --allow-destructive.",
+        )
+
+
+def stale_actions(stored: Mapping[str, Any], current: Plan) -> dict[str, str]:
+    """Paths whose action no longer matches the stored plan, with the reason."""
+    planned = {a["path"]: a for a in stored.get("actions", [])}
+    stale: dict[str, str] = {}
+    for action in current.actions:
+        before = planned.get(action.path)
+        in_sync = action.kind in IN_SYNC
+        if before is None:
+            if not in_sync:
+                stale[action.path] = "not in plan.json: the project changed since planning"
+            continue
+        shas = before.get("sha256", {})
+        if in_sync and shas.get("result") == action.planned:
+            continue  # already applied (by an earlier run of the same plan)
+        if shas.get("planned") != action.planned:
+            stale[action.path] = (
+                f"changed on disk since planning (planned sha256 {_short(shas.get('planned'))}, "
+                f"now {_short(action.planned)})"
+            )
+        elif before.get("action") != action.kind.value or shas.get("result") != action.result:
+            stale[action.path] = (
+                f"would now be '{action.kind.value}' instead of '{before.get('action')}'"
+            )
+        elif action.source is not None and shas.get("from_planned") != action.source_planned:
+            stale[action.path] = f"{action.source} changed on disk since planning"
+    return stale
+
+
+def _short(digest: object) -> str:
+    return str(digest)[:12] if digest else "absent"
+
+
+@dataclass
+class Step:
+    """One action and the file operations that carry it out."""
+
+    action: Action
+    ops: list[FileOp] = field(default_factory=list)
+    side_file: str | None = None  # for conflicts: what was written for the user
+
+
+def build_steps(
+    current: Plan,
+    stale: Mapping[str, str],
+    baseline: Mapping[str, bytes],
+    disk_sha: Callable[[str], str | None],
+    options: Options,
+) -> list[Step]:
+    """File operations for every action that may proceed.
+
+    Baseline updates travel with the action they record, so the baseline
+    changes for exactly the paths applied. ``disk_sha`` gives the current
+    sha256 of side files such as ``<path>.new`` that an earlier apply left.
+    """
+    steps: list[Step] = []
+    for action in current.actions:
+        if action.path in stale:
+            continue
+        step = Step(action)
+        mode = 0o755 if action.executable else None
+
+        def track(path: str, content: bytes | None, step: Step = step) -> None:
+            """Record ``content`` as what Day One wrote at ``path`` (None: forget it)."""
+            before = baseline.get(path)
+            if before != content:
+                step.ops.append(FileOp(f"{BASELINE_DIR}/{path}", content, sha256(before)))
+
+        kind = action.kind
+        if kind in (ActionKind.CREATE, ActionKind.UPDATE, ActionKind.MERGE):
+            if action.planned != action.result:  # else the file already holds the result
+                step.ops.append(FileOp(action.path, action.content, action.planned, mode))
+            track(action.path, action.theirs)
+        elif kind is ActionKind.DELETE:
+            step.ops.append(FileOp(action.path, None, action.planned))
+            track(action.path, None)
+        elif kind is ActionKind.MOVE:
+            assert action.source is not None
+            step.ops.append(FileOp(action.path, action.content, None, mode))
+            step.ops.append(FileOp(action.source, None, action.source_planned))
+            track(action.path, action.theirs)
+            track(action.source, None)
+        elif kind is ActionKind.IDENTICAL:
+            track(action.path, action.theirs)
+        elif kind is ActionKind.SKIP and action.theirs is None and action.source is None:
+            track(action.path, None)  # gone from template and disk: forget it
+        elif kind is ActionKind.CONFLICT:
+            side = _conflict_op(action, disk_sha, options)
+            if side is not None:
+                step.ops.append(side)
+                step.side_file = side.path
+        if step.ops or kind is ActionKind.CONFLICT:
+            steps.append(step)
+    return steps
+
+
+def _conflict_op(
+    action: Action, disk_sha: Callable[[str], str | None], options: Options
+) -> FileOp | None:
+    """What to write for a conflict; the user's file itself is never touched,
+    except with ``markers``, which writes conflict markers into it."""
+    if action.conflict_kind is ConflictKind.DROPPED_EDITED or action.theirs is None:
+        return None
+    if options.markers and action.marked is not None:
+        return FileOp(action.path, action.marked, action.planned)
+    side = action.path + NEW_SUFFIX
+    return FileOp(side, action.theirs, disk_sha(side))
+
+
+def report(steps: list[Step], outcomes: list[OpOutcome], stale: Mapping[str, str]) -> Report:
+    """Sort the outcome of every step into applied, conflicts and refusals."""
+    refused = {o.path: o.reason for o in outcomes if o.status == "refused"}
+    result = Report(refused=sorted(stale.items()))
+    for step in steps:
+        problems = [(op.path, refused[op.path]) for op in step.ops if op.path in refused]
+        if problems:
+            result.refused.extend(problems)
+        elif step.action.kind is ActionKind.CONFLICT:
+            result.conflicts.append((step.action, step.side_file or "left in place"))
+        else:
+            result.applied.append(step.action)
+    return result
+
+
+def read_sha(root: Path) -> Callable[[str], str | None]:
+    def digest(rel: str) -> str | None:
+        path = root / rel
+        return sha256(path.read_bytes()) if path.is_file() and not path.is_symlink() else None
+
+    return digest

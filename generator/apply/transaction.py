@@ -1,0 +1,308 @@
+"""Applying a plan to a user's project: completely, resumably, or not at all.
+
+:func:`run` is the only way Day One changes a user's project. Its protocol:
+
+1. Take the project lock; refuse to start while an unfinished apply's journal exists.
+2. Write the journal (see :mod:`generator.apply.journal`): every op with its new
+   content, and what each target held.
+3. Back up the current bytes of every file an op will overwrite or delete.
+4. Do the ops in order. Right before each: check that the path is safe and that the
+   file still holds what the plan expects; if not, refuse that op and go on. Then
+   write or delete the file atomically, and record the outcome in the journal.
+5. Remove the journal.
+
+A crash at any point leaves every file wholly old or wholly new, and a journal from
+which :func:`resume` finishes the apply exactly as an uninterrupted run would have,
+or :func:`rollback` puts back every file the apply changed. Nothing is deleted
+unless an op says so and the file holds exactly what that op expects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import NamedTuple
+
+from generator.apply.crash import Writer
+from generator.apply.fs import read_regular, sha256_bytes
+from generator.apply.journal import JOURNAL_DIR, Entry, Journal, JournalInfo, Recorded, load
+from generator.apply.lock import STATE_DIR, project_lock
+from generator.apply.ops import FileOp, OpOutcome, short
+from generator.apply.paths import check_relative, safe_target
+from generator.errors import DayOneError, UnsafePathError
+
+__all__ = [
+    "ApplyInterrupted",
+    "FileOp",
+    "JournalInfo",
+    "OpOutcome",
+    "pending",
+    "resume",
+    "rollback",
+    "run",
+]
+
+
+class ApplyInterrupted(DayOneError):
+    """An earlier apply did not finish; nothing new may start until it is settled."""
+
+    def __init__(self, info: JournalInfo) -> None:
+        hint = (
+            "Finish undoing it with `--rollback`."
+            if info.rolling_back
+            else "Finish it with `--resume`, or undo it with `--rollback`."
+        )
+        super().__init__(
+            f"An earlier apply to this project was interrupted ({info.describe()}).",
+            hint=hint,
+        )
+        self.info = info
+
+
+def pending(root: Path) -> JournalInfo | None:
+    """The unfinished apply of ``root``, if a crash or a kill left one."""
+    recorded = load(root)
+    return None if recorded is None else recorded.info
+
+
+def run(root: Path, ops: Sequence[FileOp], *, crash_after: int | None = None) -> list[OpOutcome]:
+    """Apply ``ops`` to the project at ``root``; one outcome per op, in order.
+
+    ``crash_after`` is for tests: see :mod:`generator.apply.crash`.
+    """
+    writer = Writer(crash_after)
+    with project_lock(root):
+        recorded = load(root)
+        if recorded is not None:
+            raise ApplyInterrupted(recorded.info)
+        journal = Journal(root, writer)
+        journal.clear_debris()
+        surveyed = [_survey(root, op) for op in ops]
+        entries = [entry for entry, _ in surveyed]
+        journal.start(datetime.now(UTC), entries)
+        for entry, current in surveyed:
+            if current is not None and entry.found_sha256 == entry.op.expected_sha256:
+                journal.save_backup(current)
+        outcomes = _carry_out(_Changes(root, journal, writer, entries), journal, [], None)
+        journal.finish()
+    return outcomes
+
+
+def resume(root: Path, *, crash_after: int | None = None) -> list[OpOutcome]:
+    """Finish an interrupted apply; the outcomes of all its ops, as ``run`` returns them."""
+    writer = Writer(crash_after)
+    with project_lock(root):
+        recorded = _require(root, "resume")
+        if recorded.rolling_back:
+            raise ApplyInterrupted(recorded.info)
+        journal = Journal(root, writer)
+        changes = _Changes(root, journal, writer, recorded.entries)
+        done = list(recorded.outcomes)
+        outcomes = _carry_out(changes, journal, done, len(done))
+        journal.finish()
+    return outcomes
+
+
+def rollback(root: Path, *, crash_after: int | None = None) -> list[OpOutcome]:
+    """Undo an interrupted apply: every file it changed gets its pre-apply bytes back.
+
+    One outcome per file put back (or refused, when it changed since the apply), in
+    the order undone: the reverse of the plan's. Safe to run again if it is itself
+    interrupted.
+    """
+    writer = Writer(crash_after)
+    with project_lock(root):
+        recorded = _require(root, "roll back")
+        journal = Journal(root, writer)
+        if not recorded.rolling_back:
+            journal.record(recorded.outcomes, rolling_back=True)
+        changes = _Changes(root, journal, writer, recorded.entries)
+        done = len(recorded.outcomes)
+        undone: list[OpOutcome] = []
+        for index in reversed(range(min(done + 1, len(recorded.entries)))):
+            if index < done and recorded.outcomes[index].status != "applied":
+                continue
+            outcome = changes.undo(index, recorded=index < done)
+            if outcome is not None:
+                undone.append(outcome)
+        journal.finish()
+    return undone
+
+
+def _require(root: Path, verb: str) -> Recorded:
+    recorded = load(root)
+    if recorded is None:
+        raise DayOneError(f"There is no interrupted apply to {verb} in this project.")
+    return recorded
+
+
+def _survey(root: Path, op: FileOp) -> tuple[Entry, bytes | None]:
+    """What ``op``'s file holds now, for the journal; unreadable counts as absent."""
+    try:
+        found = read_regular(safe_target(root, op.path))
+    except (UnsafePathError, OSError):
+        found = None
+    if found is None:
+        return Entry(op, None, None), None
+    data, mode = found
+    return Entry(op, sha256_bytes(data), mode), data
+
+
+def _carry_out(
+    changes: _Changes, journal: Journal, outcomes: list[OpOutcome], in_flight: int | None
+) -> list[OpOutcome]:
+    """Do the ops not yet in ``outcomes``, recording each; ``in_flight`` may be done."""
+    for index in range(len(outcomes), changes.count):
+        outcomes.append(changes.apply(index, may_be_done=index == in_flight))
+        journal.record(outcomes, rolling_back=False)
+    return outcomes
+
+
+class _Seen(NamedTuple):
+    """A file as found right before an op: hash, permission bits, bytes (all None: absent)."""
+
+    sha256: str | None
+    mode: int | None
+    data: bytes | None
+
+
+class _Changes:
+    """The ops of one journal, done or undone one at a time against one project."""
+
+    def __init__(
+        self, root: Path, journal: Journal, writer: Writer, entries: Sequence[Entry]
+    ) -> None:
+        self._root = root.resolve()
+        self._journal = journal
+        self._writer = writer
+        self._entries = entries
+        self._owners: dict[str, int] = {}
+        for index, entry in enumerate(entries):
+            try:
+                self._owners.setdefault(check_relative(entry.op.path), index)
+            except UnsafePathError:
+                continue
+
+    @property
+    def count(self) -> int:
+        return len(self._entries)
+
+    def apply(self, index: int, *, may_be_done: bool) -> OpOutcome:
+        """Do op ``index`` if its file still holds what the plan expects.
+
+        ``may_be_done``: the op was under way when the apply was interrupted, so its
+        write may have landed without being recorded (see the journal's ``found_*``).
+        """
+        entry = self._entries[index]
+        op = entry.op
+        try:
+            target = self._target(index)
+            seen = _observe(target)
+        except (UnsafePathError, OSError) as error:
+            return _refused(op, _unreadable(error))
+        if may_be_done and entry.found_sha256 == op.expected_sha256 and _holds_new(op, seen):
+            return _applied(op)
+        if seen.sha256 != op.expected_sha256:
+            return _refused(op, _stale(op.expected_sha256, seen.sha256))
+        try:
+            if seen.data is not None:
+                # A no-op unless a crash cut the backup step short.
+                self._journal.save_backup(seen.data)
+            if op.content is not None:
+                self._writer.write(target, op.content, mode=op.mode)
+            elif seen.sha256 is not None:
+                self._writer.delete(target, root=self._root)
+        except OSError as error:
+            return _refused(op, f"could not write it ({error.strerror or error})")
+        return _applied(op)
+
+    def undo(self, index: int, *, recorded: bool) -> OpOutcome | None:
+        """Put op ``index``'s file back as it was before the apply.
+
+        ``recorded``: the journal says the op was applied; otherwise it was under way
+        at the interruption, and is undone only if its write landed. ``None`` when
+        there is nothing to undo.
+        """
+        entry = self._entries[index]
+        op = entry.op
+        try:
+            target = self._target(index)
+            seen = _observe(target)
+        except (UnsafePathError, OSError) as error:
+            return _refused(op, _unreadable(error)) if recorded else None
+        landed = entry.found_sha256 == op.expected_sha256 and _holds_new(op, seen)
+        changes_nothing = op.content is None and op.expected_sha256 is None
+        if changes_nothing or not (recorded or landed):
+            return None
+        if not _holds_new(op, seen):
+            if seen.sha256 == op.expected_sha256:
+                return OpOutcome(op.path, "applied", "already back as before the apply")
+            return _refused(
+                op,
+                f"changed on disk since the apply (expected {short(op.new_sha256)}, "
+                f"found {short(seen.sha256)}); left as it is",
+            )
+        try:
+            return self._restore(target, entry, seen)
+        except OSError as error:
+            return _refused(op, f"could not restore it ({error.strerror or error})")
+
+    def _restore(self, target: Path, entry: Entry, seen: _Seen) -> OpOutcome:
+        op = entry.op
+        if op.expected_sha256 is None:
+            if seen.sha256 is not None:
+                self._writer.delete(target, root=self._root)
+            return OpOutcome(op.path, "applied", "removed: the apply had created it")
+        data = self._journal.backup(op.expected_sha256)
+        if data is None:
+            return _refused(op, "its backup in the journal is missing or damaged; left as it is")
+        mode = entry.found_mode if entry.found_sha256 == op.expected_sha256 else None
+        self._writer.write(target, data, mode=mode)
+        return OpOutcome(op.path, "applied", "restored")
+
+    def _target(self, index: int) -> Path:
+        rel = check_relative(self._entries[index].op.path)
+        if rel in (STATE_DIR, JOURNAL_DIR) or rel.startswith(JOURNAL_DIR + "/"):
+            raise UnsafePathError(f"Refusing path {rel!r}: Day One keeps its apply journal there.")
+        owner = self._owners[rel]
+        if owner != index:
+            raise UnsafePathError(f"Refusing path {rel!r}: op {owner + 1} of the plan has it too.")
+        return safe_target(self._root, rel)
+
+
+def _observe(target: Path) -> _Seen:
+    found = read_regular(target)
+    if found is None:
+        return _Seen(None, None, None)
+    data, mode = found
+    return _Seen(sha256_bytes(data), mode, data)
+
+
+def _holds_new(op: FileOp, seen: _Seen) -> bool:
+    """Whether the file is as ``op`` leaves it (its mode too, when the op sets one)."""
+    if seen.sha256 != op.new_sha256:
+        return False
+    return op.mode is None or op.content is None or seen.mode == op.mode
+
+
+def _unreadable(error: UnsafePathError | OSError) -> str:
+    if isinstance(error, UnsafePathError):
+        return error.message
+    return f"could not read it ({error.strerror or error})"
+
+
+def _stale(expected: str | None, found: str | None) -> str:
+    return f"changed on disk since the plan (expected {short(expected)}, found {short(found)})"
+
+
+def _applied(op: FileOp) -> OpOutcome:
+    if op.content is None:
+        reason = "deleted" if op.expected_sha256 is not None else "already absent"
+    else:
+        reason = "updated" if op.expected_sha256 is not None else "created"
+    return OpOutcome(op.path, "applied", reason)
+
+
+def _refused(op: FileOp, reason: str) -> OpOutcome:
+    return OpOutcome(op.path, "refused", reason)

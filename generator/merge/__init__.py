@@ -1,0 +1,67 @@
+"""Three-way merge of regenerated files: BASE (last render), OURS (on disk), THEIRS (new render).
+
+``merge_file`` is the entry point: managed regions are settled first (the
+generator owns their bodies), then Python files get a statement-aware merge
+and everything else a line merge.
+"""
+
+from __future__ import annotations
+
+from generator.merge.python import merge_python
+from generator.merge.regions import (
+    PreparedMerge,
+    RegionError,
+    find_regions,
+    prepare,
+    take_regions,
+)
+from generator.merge.text import Conflict, MergeResult, merge3
+
+__all__ = [
+    "Conflict",
+    "MergeResult",
+    "RegionError",
+    "find_regions",
+    "merge3",
+    "merge_file",
+    "merge_python",
+    "take_regions",
+]
+
+
+def merge_file(path: str, base: str, ours: str, theirs: str) -> MergeResult:
+    """Merge one file of a regenerated project.
+
+    Region conflicts (the user edited a region the generator also changed)
+    come back as ``kind="region"`` conflicts in place of the region body, and
+    the rest of the file is still merged, so the caller can write markers.
+    Line ranges in the conflicts refer to the three texts passed in. In the
+    rare case where the merge moved a disputed region's body around (the new
+    render moved the region while the user edited near both places), the
+    whole file becomes one conflict rather than risk losing the user's body.
+    """
+    prepared = prepare(base, ours, theirs)
+    if path.endswith(".py"):
+        result = merge_python(prepared.base, prepared.ours, prepared.theirs)
+        restored = prepared.restore(result)
+        if restored is not None and _regions_intact(prepared, result):
+            return restored
+    restored = prepared.restore(merge3(prepared.base, prepared.ours, prepared.theirs))
+    return prepared.whole_file_conflict() if restored is None else restored
+
+
+def _regions_intact(prepared: PreparedMerge, result: MergeResult) -> bool:
+    """Whether a Python merge kept the region markers balanced.
+
+    The structural merge moves comments together with statements; should that
+    ever break a region's markers, the plain line merge is used instead,
+    because broken markers would make the next regeneration fail.
+    """
+    if not result.clean:
+        return True
+    try:
+        merged = find_regions(result.text())
+    except RegionError:
+        return False
+    managed = find_regions(prepared.ours).keys() & find_regions(prepared.theirs).keys()
+    return managed <= merged.keys()

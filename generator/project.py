@@ -1,0 +1,158 @@
+"""Read a generated project: its spec, its recorded baseline, its files on disk.
+
+Reading only; nothing here writes. Every way the ``.dayone/`` folder can be
+missing or damaged is a ``ProjectError`` that says what is wrong and how to
+get out (usually ``dayone adopt``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.apply.paths import check_relative
+from generator.errors import DayOneError, UnsafePathError
+from generator.spec import Spec, parse_spec
+from generator.state import BASELINE_DIR, MANIFEST, MANIFEST_SCHEMA_VERSION, SPEC_FILE, sha256
+
+ADOPT_HINT = (
+    "Run `dayone adopt {root}` to record the current render as the baseline "
+    "(your files stay as they are and count as your edits)."
+)
+
+
+class ProjectError(DayOneError):
+    """The folder is not a readable Day One project."""
+
+
+@dataclass(frozen=True)
+class Baseline:
+    generator_version: str
+    spec_sha256: str
+    files: dict[str, bytes]  # path -> what Day One last wrote there
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    spec_bytes: bytes
+    spec: Spec
+
+    @property
+    def spec_sha256(self) -> str:
+        return sha256(self.spec_bytes)
+
+
+def load_project(root: Path) -> Project:
+    root = root.absolute()
+    if not root.is_dir():
+        raise ProjectError(
+            f"{root} is not a folder", hint="Pass the folder of a generated project."
+        )
+    spec_path = root / SPEC_FILE
+    try:
+        spec_bytes = spec_path.read_bytes()
+    except FileNotFoundError:
+        raise ProjectError(
+            f"{root} has no {SPEC_FILE}",
+            hint="Pass the folder `dayone new` created (it holds dayone.yaml).",
+        ) from None
+    return Project(root, spec_bytes, parse_spec(spec_bytes, source=str(spec_path)))
+
+
+def load_baseline(root: Path) -> Baseline:
+    """The manifest and baseline copies, checked against each other."""
+    root = root.absolute()
+    hint = ADOPT_HINT.format(root=root)
+    manifest_path = root / MANIFEST
+    try:
+        data = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ProjectError(f"{root} has no baseline ({MANIFEST} is missing)", hint=hint) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProjectError(f"{MANIFEST} is damaged: {exc}", hint=hint) from None
+    try:
+        version = data["schema_version"]
+        generator_version = str(data["generator"]["version"])
+        spec_sha = str(data["spec_sha256"])
+        hashes = {str(k): str(v) for k, v in data["files"].items()}
+    except (KeyError, TypeError, AttributeError):
+        raise ProjectError(f"{MANIFEST} is damaged: a required key is missing", hint=hint) from None
+    if version != MANIFEST_SCHEMA_VERSION:
+        raise ProjectError(
+            f"{MANIFEST} has schema version {version}; this Day One reads "
+            f"{MANIFEST_SCHEMA_VERSION}",
+            hint="Use the Day One version that generated the project, or "
+            + hint[0].lower()
+            + hint[1:],
+        )
+    files: dict[str, bytes] = {}
+    for rel, digest in sorted(hashes.items()):
+        try:
+            check_relative(rel)
+        except UnsafePathError:
+            raise ProjectError(f"{MANIFEST} names an unsafe path {rel!r}", hint=hint) from None
+        content = _read_regular(root / BASELINE_DIR / rel)
+        if content is None or sha256(content) != digest:
+            raise ProjectError(
+                f"the baseline copy of {rel} is missing or does not match {MANIFEST}",
+                hint=hint,
+            )
+        files[rel] = content
+    return Baseline(generator_version, spec_sha, files)
+
+
+@dataclass(frozen=True)
+class DiskFiles:
+    files: dict[str, bytes]  # path -> bytes, for the paths that exist as regular files
+    symlinks: frozenset[str]  # paths where a symlink (or a folder) sits instead
+
+
+def read_disk(root: Path, paths: Iterable[str]) -> DiskFiles:
+    """Current bytes of ``paths`` under ``root``. Symlinks are never followed:
+    a symlink at a generated path, or in a folder above it, is reported."""
+    files: dict[str, bytes] = {}
+    odd: set[str] = set()
+    for rel in sorted(set(paths)):
+        check_relative(rel)
+        path = root / rel
+        if _through_symlink(root, rel):
+            odd.add(rel)
+            continue
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            continue
+        except NotADirectoryError:
+            odd.add(rel)
+            continue
+        if not stat.S_ISREG(mode):
+            odd.add(rel)
+            continue
+        files[rel] = path.read_bytes()
+    return DiskFiles(files, frozenset(odd))
+
+
+def _through_symlink(root: Path, rel: str) -> bool:
+    current = root
+    for part in rel.split("/")[:-1]:
+        current = current / part
+        try:
+            if stat.S_ISLNK(os.lstat(current).st_mode):
+                return True
+        except (FileNotFoundError, NotADirectoryError):
+            return False
+    return False
+
+
+def _read_regular(path: Path) -> bytes | None:
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+        return path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return None

@@ -1,0 +1,250 @@
+"""Spec -> an in-memory tree of files.
+
+Rendering is pure: it reads templates and returns ``{path: bytes}``; it writes
+nothing. Writing is ``generator.apply``'s job, planning ``generator.plan``'s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from jinja2 import (
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+)
+
+from generator import __version__
+from generator.errors import DayOneError
+from generator.paths import templates_dir
+from generator.render.filters import FILTERS
+from generator.render.formatting import (
+    DiskCache,
+    PythonFormatter,
+    TemplateSyntaxError,
+    cache_root,
+)
+from generator.render.layout import Layout, Target
+from generator.schema import Schema, build_schema
+from generator.schema.diff import (
+    next_revision,
+    read_revision_ids,
+    renames_from_spec,
+    revision_message,
+)
+from generator.schema.ops import Revision, initial_revision
+from generator.spec.models import EntitySpec, Spec
+from generator.spec.naming import pluralize, snake_case
+
+MIGRATIONS_DIR = "backend/alembic/versions"
+
+
+class TemplateBug(DayOneError):
+    """A template failed to render: a defect in Day One, reported with the template's name."""
+
+    exit_code = 3
+
+
+@dataclass(frozen=True)
+class Prior:
+    """What a project's migrations hold from earlier generations (see ``generator.state``).
+
+    ``schema`` and ``entities`` (entity name -> table) are as of the newest revision
+    Day One generated; ``revisions`` are the files of every revision Day One generated
+    (path -> content, from the baseline); ``head`` is the revision a new one chains
+    onto, computed from every revision file on disk, the user's included;
+    ``taken`` holds the ids of all those files, which the new revision's id avoids.
+    """
+
+    schema: Schema
+    entities: dict[str, str]
+    revisions: dict[str, bytes]
+    head: str | None
+    taken: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The output of one render: files, which of them are executable, and the schema.
+
+    ``revisions`` lists every migration in the tree, oldest first (those carried over
+    from a ``Prior`` hold only id, down revision, message and file name);
+    ``new_revision`` is the one this render added: the initial one without a prior,
+    the difference from the prior's schema with one, None when the schema did not
+    change. ``entities`` maps entity name -> table, recorded with the schema.
+    """
+
+    files: dict[str, bytes]
+    executable: frozenset[str]
+    schema: Schema
+    revisions: tuple[Revision, ...]
+    # old path -> new path, for per-entity files of entities renamed in the spec
+    moves: dict[str, str] = field(default_factory=dict)
+    new_revision: Revision | None = None
+    entities: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def destructive(self) -> bool:
+        """The new revision drops a table or column, or narrows a column."""
+        return self.new_revision is not None and self.new_revision.destructive
+
+
+def make_environment(templates: Path, bytecode_cache: Path | None = None) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates)),
+        bytecode_cache=FileSystemBytecodeCache(str(bytecode_cache)) if bytecode_cache else None,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def render(
+    spec: Spec,
+    *,
+    prior: Prior | None = None,
+    formatter: PythonFormatter | None = None,
+    templates: Path | None = None,
+    bytecode_cache: Path | None = None,
+) -> Rendered:
+    """Render ``spec``. The formatter's cache and ``bytecode_cache`` (compiled
+    templates) only save time: the output is the same with or without them.
+
+    Without ``prior`` the migrations are one initial revision. With it, the tree
+    holds every file of ``prior.revisions`` unchanged, plus a new revision from
+    ``prior.schema`` to the spec's schema when they differ.
+    """
+    templates = templates or templates_dir()
+    formatter = formatter or PythonFormatter()
+    env = make_environment(templates, bytecode_cache)
+    schema = build_schema(spec)
+    carried: dict[str, bytes] = {}
+    if prior is None:
+        new_revision: Revision | None = initial_revision(schema)
+        revisions: tuple[Revision, ...] = ()
+    else:
+        renames = renames_from_spec(spec, prior.schema, prior.entities)
+        new_revision = next_revision(prior, schema, renames)
+        carried = dict(prior.revisions)
+        revisions = _recorded_revisions(carried)
+    if new_revision is not None:
+        revisions = (*revisions, new_revision)
+    context: dict[str, object] = {
+        "spec": spec,
+        "project": spec.project,
+        "entities": spec.entities,
+        "roles": spec.rbac.roles,
+        "schema": schema,
+        "version": __version__,
+        "table_for": lambda entity: schema.table(entity.table),
+        # (module, class) pairs sorted by module, the order isort wants imports in
+        "models_by_module": lambda names: sorted(
+            (e.module, e.name) for e in spec.entities if e.name in names
+        ),
+    }
+    layout = Layout.load(templates)
+    texts: dict[str, str] = {}
+    moves: dict[str, str] = {}
+    for target in layout.targets(env, templates, context):
+        texts[target.path] = _render_one(env, target, context)
+        if target.entity is not None and target.entity.renamed_from is not None:
+            old_module = snake_case(target.entity.renamed_from)
+            moves[target.path_for(old_module, pluralize(old_module))] = target.path
+    if new_revision is not None:
+        target = Target("migration.py.j2", f"{MIGRATIONS_DIR}/{new_revision.filename}")
+        texts[target.path] = _render_one(env, target, {**context, "revision": new_revision})
+    texts.update(formatter.format_all({p: t for p, t in texts.items() if p.endswith(".py")}))
+    encoded = {path: text.encode("utf-8") for path, text in texts.items()}
+    encoded.update(carried)  # byte for byte: an applied revision is never rewritten
+    files = dict(sorted(encoded.items()))
+    return Rendered(
+        files=files,
+        executable=layout.executable & files.keys(),
+        moves=moves,
+        schema=schema,
+        revisions=revisions,
+        new_revision=new_revision,
+        entities={e.name: e.table for e in spec.entities},
+    )
+
+
+def _recorded_revisions(files: dict[str, bytes]) -> tuple[Revision, ...]:
+    """Revisions read back from their files, oldest first (following down revisions)."""
+    found: dict[str, Revision] = {}
+    for path, content in sorted(files.items()):
+        ident, downs = read_revision_ids(content)
+        if ident is not None:
+            found[ident] = Revision(
+                id=ident,
+                down_revision=downs[0] if len(downs) == 1 else None,
+                message=revision_message(content),
+                file=path.rsplit("/", 1)[-1],
+            )
+    depth: dict[str, int] = {}
+
+    def level(ident: str) -> int:
+        if ident not in depth:
+            depth[ident] = 0  # stops at a cycle
+            parent = found[ident].down_revision
+            depth[ident] = level(parent) + 1 if parent in found else 0
+        return depth[ident]
+
+    return tuple(sorted(found.values(), key=lambda r: (level(r.id), r.id)))
+
+
+def render_cached(spec: Spec, *, prior: Prior | None = None) -> Rendered:
+    """``render`` with the on-disk caches of formatted code and compiled templates."""
+    root = cache_root()
+    bytecode = None
+    if root is not None:
+        bytecode = root / f"jinja-{jinja2.__version__}"
+        try:
+            bytecode.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            bytecode = None
+    return render(
+        spec,
+        prior=prior,
+        formatter=PythonFormatter(DiskCache.default()),
+        bytecode_cache=bytecode,
+    )
+
+
+def _render_one(env: Environment, target: Target, context: dict[str, object]) -> str:
+    local = dict(context)
+    if target.entity is not None:
+        local["entity"] = target.entity
+        local["table"] = _table(context, target.entity)
+    try:
+        text = env.get_template(target.template).render(local)
+    except TemplateError as exc:
+        raise TemplateBug(
+            f"template {target.template} failed for {target.path}: {exc}",
+            hint="This is a bug in Day One's templates; please report it with your spec.",
+        ) from exc
+    return text
+
+
+def _table(context: dict[str, object], entity: EntitySpec) -> object:
+    schema = context["schema"]
+    assert isinstance(schema, Schema)
+    return schema.table(entity.table)
+
+
+__all__ = [
+    "Prior",
+    "Rendered",
+    "TemplateBug",
+    "TemplateSyntaxError",
+    "make_environment",
+    "render",
+    "render_cached",
+]

@@ -1,0 +1,111 @@
+"""Shared fixtures: generated projects, and scratch PostgreSQL databases."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from generator.paths import examples_dir
+from generator.render import render
+from generator.spec import parse_spec
+from generator.state import SPEC_FILE, state_files
+
+EXAMPLES = examples_dir()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep Day One's render caches out of the user's home during tests; subprocesses
+    inherit the variable."""
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if previous is None:
+        del os.environ["XDG_CACHE_HOME"]
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous
+
+
+def write_project(spec_text: str, target: Path) -> Path:
+    """Generate a project from spec text into ``target`` through the real CLI path."""
+    from generator.apply.fresh import create_project
+
+    spec = parse_spec(spec_text)
+    rendered = render(spec)
+    spec_bytes = spec_text.encode()
+    files = {**rendered.files, SPEC_FILE: spec_bytes, **state_files(rendered, spec_bytes)}
+    create_project(target, files, rendered.executable)
+    return target
+
+
+@pytest.fixture(scope="session")
+def generate(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """Generate each spec once per test session (by file name under examples/ or by text)."""
+    cache: dict[str, Path] = {}
+
+    def make(spec: str) -> Path:
+        if spec not in cache:
+            text = (EXAMPLES / spec).read_text() if spec.endswith(".yaml") else spec
+            name = Path(spec).stem if spec.endswith(".yaml") else f"inline{len(cache)}"
+            cache[spec] = write_project(text, tmp_path_factory.mktemp(name) / "project")
+        return cache[spec]
+
+    return make
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("TEST_DATABASE_URL is not set")
+    import sqlalchemy as sa
+
+    url = sa.make_url(base)
+    name = f"dayone_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_env() -> dict[str, str]:
+    """TEST_REDIS_URL for a generated project's suite (its Redis tests skip without it)."""
+    url = os.environ.get("TEST_REDIS_URL")
+    return {"TEST_REDIS_URL": url} if url else {}
+
+
+def run_in(
+    project: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 900
+) -> subprocess.CompletedProcess[str]:
+    """Run a command in the project's backend/ with a clean environment."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_URL", "TEST_DATABASE_URL", "TEST_REDIS_URL", "REDIS_URL"))
+    }
+    return subprocess.run(
+        args,
+        cwd=project / "backend",
+        env={**clean, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def python(*args: str) -> tuple[str, ...]:
+    return (sys.executable, *args)

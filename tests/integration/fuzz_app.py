@@ -1,0 +1,97 @@
+"""Run by tests/integration/test_schemathesis.py inside a generated project's
+backend folder (copied there as a test module): schemathesis against the app's
+own OpenAPI schema, signed in as the owner of an organization.
+
+FUZZ_MAX_EXAMPLES sets the examples per operation.
+"""
+
+import itertools
+import os
+import uuid
+
+import schemathesis
+from app.core import security
+from app.core.rbac import ROLES
+from app.db import Base, SessionLocal, engine
+from app.main import app
+from app.models import AuthSession
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+
+from tests.samples import CASES, create
+from tests.support import add_member, register
+
+# Cheap hashes: the fuzzer signs many users up; the parameters are not under test.
+security.password_hash = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+Base.metadata.drop_all(engine)
+Base.metadata.create_all(engine)
+
+client = TestClient(app)
+owner = register(client, email="fuzz-owner@example.com")
+ORG_ID = owner.post("/orgs", json={"name": "Fuzz"}).json()["id"]
+LOWEST = ROLES[-1]
+numbers = itertools.count()
+
+
+def new_member() -> str:
+    member = register(client, email=f"fuzz-member{next(numbers)}@example.com")
+    add_member(ORG_ID, member, LOWEST)
+    return member.user_id
+
+
+def new_invitation() -> str:
+    body = {"email": f"fuzz-invitee{next(numbers)}@example.com", "role": LOWEST}
+    return owner.post(f"/orgs/{ORG_ID}/invitations", json=body).json()["id"]
+
+
+def new_api_key() -> str:
+    body = {"name": "fuzz", "role": LOWEST}
+    return owner.post(f"/orgs/{ORG_ID}/api-keys", json=body).json()["id"]
+
+
+# Path parameters that name a row, and how to make a fresh one.
+PATH_ROWS = {"user_id": new_member, "api_key_id": new_api_key, "invitation_id": new_invitation}
+for resource in CASES:
+    PATH_ROWS[f"{resource}_id"] = lambda r=resource: create(owner, ORG_ID, r)["id"]
+# Body fields that reference a row of another resource.
+BODY_REFS = {ref.field: ref.resource for case in CASES.values() for ref in case.refs}
+
+
+def fresh_session_headers() -> dict[str, str]:
+    session_id = uuid.uuid4()
+    user_id = uuid.UUID(owner.user_id)
+    refresh, expires = security.create_token(user_id, session_id, "refresh")
+    with SessionLocal() as session:
+        session.add(
+            AuthSession(
+                id=session_id,
+                user_id=user_id,
+                refresh_token_hash=security.hash_secret(refresh),
+                expires_at=expires,
+            )
+        )
+        session.commit()
+    access, _ = security.create_token(user_id, session_id, "access")
+    return {"Authorization": f"Bearer {access}"}
+
+
+schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
+schema.config.update(parameters={"org_id": ORG_ID})
+MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "20"))
+schema.config.generation.update(max_examples=MAX_EXAMPLES, with_security_parameters=False)
+
+
+@schema.parametrize()
+@settings(deadline=None, database=None, suppress_health_check=list(HealthCheck))
+def test_api(case: schemathesis.Case) -> None:
+    if case.meta is not None and case.meta.generation.mode.is_positive:
+        for name in list(case.path_parameters or {}):
+            if name in PATH_ROWS:
+                case.path_parameters[name] = PATH_ROWS[name]()
+        if isinstance(case.body, dict):
+            for field, resource in BODY_REFS.items():
+                if isinstance(case.body.get(field), str):
+                    case.body[field] = create(owner, ORG_ID, resource)["id"]
+    case.call_and_validate(headers=fresh_session_headers())
