@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from tests.conftest import python, run_in
@@ -45,9 +45,9 @@ def server(generate: Callable[[str], Path], tmp_path: Path) -> Iterator[str]:
         deadline = time.monotonic() + 30
         while True:
             try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                if httpx2.get(f"{base}/health", timeout=1).status_code == 200:
                     break
-            except httpx.TransportError:
+            except httpx2.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
                 output = process.stdout.read() if process.stdout else ""
@@ -61,7 +61,7 @@ def server(generate: Callable[[str], Path], tmp_path: Path) -> Iterator[str]:
 
 def test_a_user_signs_up_creates_an_org_and_records(server: str) -> None:
     api = f"{server}/api/v1"
-    with httpx.Client(base_url=api, timeout=10) as http:
+    with httpx2.Client(base_url=api, timeout=10) as http:
         assert (
             http.post(
                 "/auth/register",
@@ -87,5 +87,5 @@ def test_a_user_signs_up_creates_an_org_and_records(server: str) -> None:
         assert deal.json()["stage"] == "lead"
         listed = http.get(f"/orgs/{org['id']}/deals").json()
         assert listed["total"] == 1
-        openapi = httpx.get(f"{api}/openapi.json").json()
+        openapi = httpx2.get(f"{api}/openapi.json").json()
         assert "/api/v1/orgs/{org_id}/contacts/{contact_id}" in openapi["paths"]
