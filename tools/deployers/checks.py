@@ -31,8 +31,13 @@ Problems = list[str]
 _LIST_ROUTES = """
 import json
 from app.main import app
+try:  # FastAPI keeps included routers nested; their contexts carry the full paths.
+    from fastapi.routing import iter_route_contexts
+    routes = list(iter_route_contexts(app.routes))
+except ImportError:  # older FastAPI flattens included routes into app.routes
+    routes = list(app.routes)
 paths = set()
-for route in app.routes:
+for route in routes:
     if "GET" in (getattr(route, "methods", None) or ()):
         paths.add(route.path)
 print(json.dumps(sorted(paths)))
