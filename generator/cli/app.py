@@ -51,7 +51,7 @@ def new(
     spec_path: Annotated[Path, typer.Argument(metavar="SPEC", help="The spec (YAML).")],
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Project folder [default: production_projects/<slug>]."),
+        typer.Option("--out", "-o", help="Project folder (default: production_projects/<slug>)."),
     ] = None,
 ) -> None:
     """Generate a new project from SPEC into an empty folder."""

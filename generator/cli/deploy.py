@@ -36,8 +36,8 @@ def deploy(
         typer.Option(
             "--target",
             "-t",
-            help="docker, fly, render or heroku [default: $DEPLOY_TARGET, or the "
-            "only target in dayone.yaml].",
+            help="docker, fly, render or heroku (default: $DEPLOY_TARGET, or the "
+            "only target in dayone.yaml).",
         ),
     ] = None,
     dry_run: Annotated[
@@ -47,8 +47,8 @@ def deploy(
         str | None,
         typer.Option(
             "--tag",
-            help="Image tag [default: the git commit (12 characters, '-dirty' with "
-            "uncommitted changes), else 'spec-' and the spec's hash].",
+            help="Image tag (default: the git commit, 12 characters, '-dirty' with "
+            "uncommitted changes; else 'spec-' and the spec's hash).",
         ),
     ] = None,
 ) -> None:
