@@ -13,7 +13,11 @@ For each size (number of entities) the script:
    makes the same edits, commits, and times `copier update` to version 2;
 5. times `dayone plan` on the project with nothing changed.
 
-Each timing is the median of --repeat runs on fresh copies. Run:
+Each timing is the median of --repeat runs on fresh copies, in two clocks:
+wall-clock seconds, and CPU seconds (user + system) of the command and every
+process it waited for (copier's git calls included). On a shared, busy
+machine the wall clock mostly measures the neighbours; CPU time does not.
+Run:
 
     pip install -e ".[bench]"
     python benchmarks/regen_bench.py --sizes 5 20 100 --repeat 5
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -31,6 +36,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -60,11 +66,26 @@ def spec_text(entities: int, *, extra_field: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run(*args: str, cwd: Path | None = None) -> float:
-    """Wall-clock seconds of one command; fails loudly."""
+class Timing(NamedTuple):
+    wall: float
+    cpu: float
+
+    def __add__(self, other: object) -> Timing:
+        assert isinstance(other, Timing)
+        return Timing(self.wall + other.wall, self.cpu + other.cpu)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(*args: str, cwd: Path | None = None) -> Timing:
+    """Wall-clock and CPU seconds of one command (and its children); fails loudly."""
+    cpu = _children_cpu()
     start = time.perf_counter()
     subprocess.run(args, cwd=cwd, check=True, capture_output=True)
-    return time.perf_counter() - start
+    return Timing(time.perf_counter() - start, _children_cpu() - cpu)
 
 
 def dayone(*args: str) -> tuple[str, ...]:
@@ -77,14 +98,12 @@ def hand_edit(project: Path, entities: int) -> None:
         model.write_text(model.read_text() + "\n# a line written by hand\n")
 
 
-def median_of(repeat: int, make: Callable[[], Path], measure: Callable[[Path], float]) -> float:
-    times = []
-    for _ in range(repeat):
-        times.append(measure(make()))
-    return statistics.median(times)
+def median_of(repeat: int, make: Callable[[], Path], measure: Callable[[Path], Timing]) -> Timing:
+    times = [measure(make()) for _ in range(repeat)]
+    return Timing(statistics.median(t.wall for t in times), statistics.median(t.cpu for t in times))
 
 
-def bench_dayone(work: Path, entities: int, repeat: int) -> dict[str, float]:
+def bench_dayone(work: Path, entities: int, repeat: int) -> dict[str, Timing]:
     pristine = work / "dayone-pristine"
     spec = work / "spec.yaml"
     spec.write_text(spec_text(entities))
@@ -107,21 +126,20 @@ def bench_dayone(work: Path, entities: int, repeat: int) -> dict[str, float]:
 
         return make
 
-    def plan_only(project: Path) -> float:
+    def plan_only(project: Path) -> Timing:
         return run(*dayone("plan", str(project)))
 
-    def plan_and_apply(project: Path) -> float:
+    def plan_and_apply(project: Path) -> Timing:
         return run(*dayone("plan", str(project))) + run(*dayone("apply", str(project), "--apply"))
 
     return {
         "plan": median_of(repeat, fresh(True), plan_only),
         "plan+apply": median_of(repeat, fresh(True), plan_and_apply),
         "plan (nothing changed)": median_of(repeat, fresh(False), plan_only),
-        "files": float(sum(1 for _ in (pristine / "backend").rglob("*.py"))),
     }
 
 
-def bench_copier(work: Path, entities: int, repeat: int) -> float:
+def bench_copier(work: Path, entities: int, repeat: int) -> Timing:
     template = work / "copier-template"
     shutil.rmtree(template, ignore_errors=True)
     template.mkdir()
@@ -159,7 +177,7 @@ def bench_copier(work: Path, entities: int, repeat: int) -> float:
         shutil.copytree(pristine, target)
         return target
 
-    def update(project: Path) -> float:
+    def update(project: Path) -> Timing:
         return run(
             copier,
             "update",
@@ -174,6 +192,10 @@ def bench_copier(work: Path, entities: int, repeat: int) -> float:
     return median_of(repeat, make, update)
 
 
+def cell(t: Timing) -> str:
+    return f"{t.wall:.2f} s / {t.cpu:.2f} s"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[5, 20, 100])
@@ -181,22 +203,26 @@ def main() -> None:
     parser.add_argument("--no-copier", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("XDG_CACHE_HOME", tempfile.mkdtemp(prefix="dayone-bench-cache-"))
+    print("Each cell: wall clock / CPU time, median of", args.repeat, "runs.\n")
     print(
-        "| entities | .py files | dayone plan | plan + apply | copier update | copier / dayone "
-        "| plan, nothing changed |"
+        "| entities | files | dayone plan | plan + apply | copier update "
+        "| copier / dayone (wall, CPU) | plan, nothing changed |"
     )
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for entities in args.sizes:
+        files = len(render(parse_spec(spec_text(entities))).files)
         with tempfile.TemporaryDirectory(prefix="dayone-bench-") as tmp:
             work = Path(tmp)
             ours = bench_dayone(work, entities, args.repeat)
             theirs = None if args.no_copier else bench_copier(work, entities, args.repeat)
-            ratio = f"{theirs / ours['plan+apply']:.1f}x" if theirs else "n/a"
-            copier_time = f"{theirs:.2f} s" if theirs else "n/a"
+            both = ours["plan+apply"]
+            ratio = (
+                f"{theirs.wall / both.wall:.1f}x, {theirs.cpu / both.cpu:.1f}x" if theirs else "n/a"
+            )
             print(
-                f"| {entities} | {ours['files']:.0f} | {ours['plan']:.2f} s "
-                f"| {ours['plan+apply']:.2f} s | {copier_time} | {ratio} "
-                f"| {ours['plan (nothing changed)']:.2f} s |",
+                f"| {entities} | {files} | {cell(ours['plan'])} | {cell(both)} "
+                f"| {cell(theirs) if theirs else 'n/a'} | {ratio} "
+                f"| {cell(ours['plan (nothing changed)'])} |",
                 flush=True,
             )
 
