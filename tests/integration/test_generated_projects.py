@@ -173,12 +173,13 @@ def test_features_switch_off_cleanly(generate: Callable[[str], Path]) -> None:
 
 BILLING_FILES = ["app/core/billing.py", "app/services/usage.py", "tests/test_billing.py"]
 PROVIDER_FILES = ["app/api/routes/webhooks.py", "app/models/payment_event.py", "tests/fake_api.py"]
+JOBS_FILES = ["app/worker.py", "app/jobs/queue.py", "app/api/routes/jobs.py", "tests/test_jobs.py"]
 
 
 @pytest.mark.parametrize(
     ("spec", "absent"),
     [
-        ("clinic.yaml", BILLING_FILES + PROVIDER_FILES),
+        ("clinic.yaml", BILLING_FILES + PROVIDER_FILES + JOBS_FILES),
         (PLANS_ONLY, PROVIDER_FILES),
         (PAYFAST, ["app/services/stripe_billing.py", "app/services/razorpay_billing.py"]),
     ],
