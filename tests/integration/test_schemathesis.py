@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import python, run_in
+from tests.integration.test_generated_projects import RAZORPAY
 
 pytestmark = pytest.mark.integration
 
@@ -54,12 +55,17 @@ def _fuzz(project: Path, tmp_path: Path, database_url: str) -> None:
     assert " passed" in result.stdout and "failed" not in result.stdout, report
 
 
+# The example (Stripe, jobs, metrics, files), and Razorpay with cookie sessions.
+SPECS = {"acme_crm": "acme_crm.yaml", "razorpay": RAZORPAY}
+
+
+@pytest.mark.parametrize("spec", sorted(SPECS))
 def test_schemathesis_finds_nothing(
-    generate: Callable[[str], Path], tmp_path: Path, request: pytest.FixtureRequest
+    generate: Callable[[str], Path], tmp_path: Path, request: pytest.FixtureRequest, spec: str
 ) -> None:
     """On PostgreSQL when TEST_DATABASE_URL is set (it is stricter than SQLite
     about what it stores), else on SQLite."""
-    project = generate("acme_crm.yaml")
+    project = generate(SPECS[spec])
     if os.environ.get("TEST_DATABASE_URL"):
         database_url = request.getfixturevalue("postgres_url")
     else:
