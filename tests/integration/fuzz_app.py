@@ -77,7 +77,12 @@ def fresh_session_headers() -> dict[str, str]:
     return {"Authorization": f"Bearer {access}"}
 
 
-schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
+# Webhooks accept only requests signed by the payment provider, which the
+# fuzzer cannot sign: every request it sends is refused (400), valid-looking or
+# not. The project's own suite tests them with real signatures.
+schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app).exclude(
+    path_regex="^/api/v1/billing/webhooks/"
+)
 schema.config.update(parameters={"org_id": ORG_ID})
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "20"))
 schema.config.generation.update(max_examples=MAX_EXAMPLES, with_security_parameters=False)
