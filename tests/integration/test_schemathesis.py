@@ -48,6 +48,9 @@ def _fuzz(project: Path, tmp_path: Path, database_url: str) -> None:
             "SECRET_KEY": "schemathesis-only-secret-key-0123456789",
             "LOG_LEVEL": "WARNING",
             "FUZZ_MAX_EXAMPLES": str(MAX_EXAMPLES),
+            # The fuzzer signs up and signs in many users from one address.
+            "RATE_LIMIT_LOGIN_PER_IP": "100000/1m",
+            "RATE_LIMIT_LOGIN_PER_ACCOUNT": "100000/1m",
         },
     )
     report = (result.stdout + result.stderr)[-12000:]
