@@ -51,6 +51,8 @@ def _fuzz(project: Path, tmp_path: Path, database_url: str) -> None:
             # The fuzzer signs up and signs in many users from one address.
             "RATE_LIMIT_LOGIN_PER_IP": "100000/1m",
             "RATE_LIMIT_LOGIN_PER_ACCOUNT": "100000/1m",
+            "RATE_LIMIT_INVITATION_PER_IP": "100000/1m",
+            "RATE_LIMIT_INVITATION_PER_ACCOUNT": "100000/1m",
         },
     )
     report = (result.stdout + result.stderr)[-12000:]
