@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from generator.spec.checks import check_spec
-from generator.spec.models import Spec
+from generator.spec.models import RATE_PATTERN, Spec
 from generator.spec.problems import Path, SpecError, SpecProblem, format_path, one_of, suggest
 
 MAX_SPEC_BYTES = 1_000_000
@@ -165,6 +165,8 @@ _PATTERN_HINTS = {
     r"^[A-Z][A-Za-z0-9]*$": "must be a PascalCase name of letters and digits, e.g. 'SupportTicket'",
     r"^[a-z][a-z0-9_]*$": "must be snake_case: lowercase letters, digits and '_', starting "
     "with a letter",
+    RATE_PATTERN: "must be a rate such as '1000/hour' or '50/15m': a count, '/', and a "
+    "period (s, m, h, d, second, minute, hour or day), optionally with a count of periods",
 }
 _UNION_TAGS = frozenset({"str", "int", "float", "bool", "none", "list[str]", "function-after"})
 

@@ -52,6 +52,10 @@ RoleName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_le
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=48)]
 FeatureName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=48)]
 MetricName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=48)]
+# Requests per window, as the generated app.core.ratelimit.parse_rate reads them:
+# "1000/hour", "50/15m" (periods s, m, h, d or second, minute, hour, day).
+RATE_PATTERN = r"^[1-9][0-9]{0,8}/([1-9][0-9]{0,4})?(s|m|h|d|second|minute|hour|day)$"
+RateText = Annotated[str, StringConstraints(pattern=RATE_PATTERN)]
 
 
 class SpecModel(BaseModel):
@@ -123,6 +127,9 @@ class PlanSpec(SpecModel):
     features: list[FeatureName] = []
     # Usage allowed per billing period (calendar month, UTC), by metric.
     quotas: dict[MetricName, Annotated[int, Field(ge=0, le=2**31 - 1)]] = {}
+    # Requests each API key of an organization on this plan may make, e.g.
+    # "1000/hour"; unset: the generated project's API_KEY_RATE_LIMIT setting.
+    api_rate_limit: RateText | None = None
 
     @property
     def paid(self) -> bool:

@@ -19,6 +19,11 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
+from schemathesis.specs.openapi.checks import (
+    allow_header_conformance,
+    positive_data_acceptance,
+    unsupported_method,
+)
 
 from tests.samples import CASES, create
 from tests.support import add_member, register
@@ -77,7 +82,28 @@ def fresh_session_headers() -> dict[str, str]:
     return {"Authorization": f"Bearer {access}"}
 
 
-schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
+# Left out: webhooks accept only requests signed by the payment provider, which
+# the fuzzer cannot sign (every request is refused, valid-looking or not), and
+# checkout calls the provider, which cannot be reached from here (502). The
+# project's own suite tests both, with real signatures and a fake provider.
+schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app).exclude(
+    path_regex="^/api/v1/billing/webhooks/|/billing/checkout$"
+)
+# Valid requests to these need a secret the fuzzer cannot know (an emailed
+# token, the current password, a TOTP code), so a schema-valid request is
+# rightly refused with 400.
+NEEDS_A_SECRET = {
+    "/api/v1/auth/verify-email",
+    "/api/v1/auth/password-reset",
+    "/api/v1/auth/password",
+    "/api/v1/auth/totp/enable",
+    "/api/v1/auth/totp/disable",
+    "/api/v1/auth/totp/verify",
+}
+# Uploads: a schema-valid file may be of a type the project refuses (415). Their
+# literal paths also match the item route /files/{file_id}, which answers
+# other methods (422 for the id, or 405 with its own Allow header).
+UPLOADS = {"/api/v1/orgs/{org_id}/files/upload", "/api/v1/orgs/{org_id}/files/sign-upload"}
 schema.config.update(parameters={"org_id": ORG_ID})
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "20"))
 schema.config.generation.update(max_examples=MAX_EXAMPLES, with_security_parameters=False)
@@ -94,4 +120,9 @@ def test_api(case: schemathesis.Case) -> None:
             for field, resource in BODY_REFS.items():
                 if isinstance(case.body.get(field), str):
                     case.body[field] = create(owner, ORG_ID, resource)["id"]
-    case.call_and_validate(headers=fresh_session_headers())
+    excluded = []
+    if case.operation.path in NEEDS_A_SECRET:
+        excluded.append(positive_data_acceptance)
+    if case.operation.path in UPLOADS:
+        excluded += [positive_data_acceptance, allow_header_conformance, unsupported_method]
+    case.call_and_validate(headers=fresh_session_headers(), excluded_checks=excluded)

@@ -25,7 +25,11 @@ billing:
   provider: payfast
   plans:
     - {id: starter, features: [venues], quotas: {bookings: 20}}
-    - {id: feast, amount: 149.99, features: [venues, menus], quotas: {bookings: 5000}}
+    - id: feast
+      amount: 149.99
+      features: [venues, menus]
+      quotas: {bookings: 5000}
+      api_rate_limit: 1000/hour
 entities:
   - name: Venue
     feature: venues

@@ -212,3 +212,24 @@ def test_billing_modules_are_reserved(name: str) -> None:
 def test_billing_routes_are_reserved(plural: str) -> None:
     body = {**entity("Hook"), "plural": plural}
     assert problems(spec({}, [body]))
+
+
+def test_a_plan_may_set_the_rate_of_its_api_keys() -> None:
+    plans = [
+        {"id": "free", "api_rate_limit": "100/minute"},
+        {"id": "team", "api_rate_limit": "5000/15m"},
+        {"id": "open"},
+    ]
+    parsed = parse_spec(spec({"plans": plans})).billing.plans
+    assert [p.api_rate_limit for p in parsed] == ["100/minute", "5000/15m", None]
+
+
+@pytest.mark.parametrize(
+    "rate",
+    ["1000", "1000/fortnight", "0/hour", "-5/hour", "10 per hour", "10/0m", "/hour", 1000],
+)
+def test_api_rate_limits_are_validated(rate: Any) -> None:
+    found = problems(spec({"plans": [{"id": "free", "api_rate_limit": rate}]}))
+    assert [w for w, _ in found] == ["billing.plans[0].api_rate_limit"], found
+    if isinstance(rate, str):
+        assert "a rate such as '1000/hour'" in found[0][1]
