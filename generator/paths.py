@@ -1,8 +1,13 @@
-"""Where Day One's own data files live: a source checkout, or the installed wheel."""
+"""Where things live: Day One's own data files (a source checkout, or the
+installed wheel), its cache folder, and fixed paths inside a generated project."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+# The Alembic revisions of a generated project.
+MIGRATIONS_DIR = "backend/alembic/versions"
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -15,3 +20,11 @@ def templates_dir() -> Path:
 def examples_dir() -> Path:
     checkout = _PACKAGE.parent / "examples"
     return checkout if checkout.is_dir() else _PACKAGE / "_examples"
+
+
+def cache_root() -> Path | None:
+    """Day One's cache folder; None when DAYONE_NO_CACHE is set."""
+    if os.environ.get("DAYONE_NO_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "dayone"

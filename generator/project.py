@@ -12,12 +12,16 @@ import os
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.apply.paths import check_relative
 from generator.errors import DayOneError, UnsafePathError
-from generator.spec import Spec, parse_spec
 from generator.state import BASELINE_DIR, MANIFEST, MANIFEST_SCHEMA_VERSION, SPEC_FILE, sha256
+
+if TYPE_CHECKING:
+    from generator.spec import Spec
 
 ADOPT_HINT = (
     "Run `dayone adopt {root}` to record the current render as the baseline "
@@ -40,7 +44,17 @@ class Baseline:
 class Project:
     root: Path
     spec_bytes: bytes
-    spec: Spec
+
+    @property
+    def spec_path(self) -> Path:
+        return self.root / SPEC_FILE
+
+    @cached_property
+    def spec(self) -> Spec:
+        """The validated spec; read on first use (a cached render does not need it)."""
+        from generator.spec import parse_spec
+
+        return parse_spec(self.spec_bytes, source=str(self.spec_path))
 
     @property
     def spec_sha256(self) -> str:
@@ -61,7 +75,7 @@ def load_project(root: Path) -> Project:
             f"{root} has no {SPEC_FILE}",
             hint="Pass the folder `dayone new` created (it holds dayone.yaml).",
         ) from None
-    return Project(root, spec_bytes, parse_spec(spec_bytes, source=str(spec_path)))
+    return Project(root, spec_bytes)
 
 
 def load_baseline(root: Path) -> Baseline:

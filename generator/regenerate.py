@@ -37,16 +37,17 @@ from generator.plan import Plan, make_plan
 from generator.plan.classify import paths_needed
 from generator.plan.model import ActionKind, sha256
 from generator.project import Baseline, DiskFiles, Project, load_baseline, load_project, read_disk
-from generator.render import MIGRATIONS_DIR, Rendered, render_cached
 from generator.state import (
     BASELINE_DIR,
     MANIFEST,
     SCHEMA,
     Manifest,
-    read_prior,
-    schema_bytes,
+    is_revision_path,
+    load_prior,
+    read_prior_inputs,
     state_files,
 )
+from generator.tree import Tree, TreeCache, render_key
 
 PLAN_FILE = "plan.json"
 CONFLICTS_FILE = "conflicts.json"
@@ -70,15 +71,31 @@ class Regeneration:
         return load_baseline(self.root)
 
     @cached_property
-    def rendered(self) -> Rendered:
-        prior = read_prior(self.root, self.baseline.files)
-        return render_cached(self.project.spec, prior=prior)
+    def rendered(self) -> Tree:
+        """The render of the spec against the recorded schema and migrations.
+
+        Taken from the render cache when these inputs were rendered before (``plan``
+        then ``apply``); else rendered, which loads Jinja, black and the spec models.
+        """
+        schema_json, migrations = read_prior_inputs(self.root)
+        ours = {p: c for p, c in self.baseline.files.items() if is_revision_path(p)}
+        key = render_key(self.project.spec_bytes, schema_json, migrations, ours)
+        cache = TreeCache.default()
+        tree = cache.get(key) if cache else None
+        if tree is None:
+            from generator.render import render_cached
+
+            spec = self.project.spec  # a spec error comes before a damaged schema.json
+            prior = load_prior(schema_json, self.baseline.files, migrations)
+            tree = Tree.of(render_cached(spec, prior=prior))
+            if cache:
+                cache.put(key, tree)
+        return tree
 
     @property
     def new_migration(self) -> str | None:
         """The path of the migration this regeneration adds, if the schema changed."""
-        revision = self.rendered.new_revision
-        return f"{MIGRATIONS_DIR}/{revision.filename}" if revision is not None else None
+        return self.rendered.new_migration
 
     @cached_property
     def disk(self) -> DiskFiles:
@@ -107,13 +124,10 @@ class Regeneration:
         )
 
     def _warnings(self) -> list[str]:
-        revision = self.rendered.new_revision
-        if revision is None:
-            return []
         return [
             f"the new migration makes {column} NOT NULL without a default: it fails on a "
             "table that has rows; give the field a default or make it optional"
-            for column in revision.needs_backfill
+            for column in self.rendered.needs_backfill
         ]
 
     # --- writing plan.json ----------------------------------------------------------------
@@ -166,8 +180,7 @@ class Regeneration:
         ops = [op for step in steps for op in step.ops]
         if self._migration_applies(steps):
             # The recorded schema follows the migration that brings the database to it.
-            rendered = self.rendered
-            schema = schema_bytes(rendered.schema, rendered.entities)
+            schema = self.rendered.schema_json
             ops.append(FileOp(SCHEMA, schema, read_sha(self.root)(SCHEMA)))
         ops.append(self._manifest_op(steps, advance=clean))
         outcomes = transaction.run(self.root, ops, crash_after=crash_after)
@@ -252,6 +265,8 @@ def adopt(root: Path, *, force: bool = False) -> int:
     later regeneration can overwrite them. Returns the number of files
     recorded.
     """
+    from generator.render import render_cached
+
     project = load_project(root)
     if (project.root / MANIFEST).exists() and not force:
         raise DayOneError(

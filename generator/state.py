@@ -41,13 +41,18 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator import __version__
 from generator.errors import DayOneError
-from generator.render import MIGRATIONS_DIR, Prior, Rendered
-from generator.schema import Schema
-from generator.schema.diff import read_revision_ids
+from generator.paths import MIGRATIONS_DIR
+
+if TYPE_CHECKING:
+    from generator.render import Prior, Rendered
+    from generator.schema import Schema
+
+# Reading the schema and the migrations back needs the schema and render modules;
+# they are imported where used, so that what only reads .dayone/ stays quick to load.
 
 STATE_DIR = ".dayone"
 BASELINE_DIR = f"{STATE_DIR}/baseline"
@@ -139,6 +144,8 @@ def schema_bytes(schema: Schema, entities: Mapping[str, str]) -> bytes:
 def read_schema(data: bytes) -> tuple[Schema, dict[str, str]]:
     """``schema.json`` -> (schema, entity -> table). Files written before the entity map
     was recorded give an empty map (renames then fall back to default table names)."""
+    from generator.schema import Schema
+
     try:
         raw = json.loads(data)
         schema = Schema.from_json(raw)
@@ -163,12 +170,16 @@ def is_revision_path(path: str) -> bool:
 
 def revision_ids(migrations: Mapping[str, bytes]) -> frozenset[str]:
     """The ids of the revision files among ``migrations``."""
+    from generator.schema.diff import read_revision_ids
+
     found = (read_revision_ids(content)[0] for content in migrations.values())
     return frozenset(ident for ident in found if ident is not None)
 
 
 def migration_head(migrations: Mapping[str, bytes]) -> str | None:
     """The one revision no other revision builds on; None without revisions."""
+    from generator.schema.diff import read_revision_ids
+
     ids = revision_ids(migrations)
     below: set[str] = set()
     for content in migrations.values():
@@ -200,6 +211,8 @@ def load_prior(
     now, by project path, the user's own revisions included; the new revision
     follows their head.
     """
+    from generator.render import Prior
+
     schema, entities = read_schema(schema_json)
     on_disk = {p: c for p, c in migrations.items() if is_revision_path(p)}
     return Prior(
@@ -211,8 +224,9 @@ def load_prior(
     )
 
 
-def read_prior(root: Path, baseline: Mapping[str, bytes]) -> Prior:
-    """``load_prior`` with ``schema.json`` and the revision files read from ``root``."""
+def read_prior_inputs(root: Path) -> tuple[bytes, dict[str, bytes]]:
+    """The bytes of ``schema.json`` and of every revision file on disk (by project path):
+    with the baseline, all that ``load_prior`` reads."""
     try:
         schema_json = (root / SCHEMA).read_bytes()
     except FileNotFoundError:
@@ -226,4 +240,10 @@ def read_prior(root: Path, baseline: Mapping[str, bytes]) -> Prior:
         for p in sorted(folder.glob("*.py"))
         if p.is_file() and not p.is_symlink()
     }
+    return schema_json, migrations
+
+
+def read_prior(root: Path, baseline: Mapping[str, bytes]) -> Prior:
+    """``load_prior`` with ``schema.json`` and the revision files read from ``root``."""
+    schema_json, migrations = read_prior_inputs(root)
     return load_prior(schema_json, baseline, migrations)

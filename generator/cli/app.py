@@ -1,20 +1,24 @@
-"""Typer commands. Each one parses its arguments, calls the engine, prints."""
+"""Typer commands. Each one parses its arguments, calls the engine, prints.
+
+Commands import the engine modules they use inside their bodies: every
+command pays Python's start-up, so none should also load what only another
+command needs (the deployers, the project writer, the spec models).
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from generator import __version__
-from generator.apply.fresh import create_project
 from generator.cli import deploy, regen
 from generator.cli.output import console
-from generator.render import render_cached
-from generator.spec import Spec, load_spec
-from generator.state import SPEC_FILE, state_files
+
+if TYPE_CHECKING:
+    from generator.spec import Spec
 
 app = typer.Typer(
     name="dayone",
@@ -55,6 +59,11 @@ def new(
     ] = None,
 ) -> None:
     """Generate a new project from SPEC into an empty folder."""
+    from generator.apply.fresh import create_project
+    from generator.render import render_cached
+    from generator.spec import load_spec
+    from generator.state import SPEC_FILE, state_files
+
     spec = load_spec(spec_path)
     target = out or DEFAULT_OUTPUT / spec.project.package
     rendered = render_cached(spec)
@@ -75,6 +84,8 @@ def spec_validate(
     spec_path: Annotated[Path, typer.Argument(metavar="SPEC", help="The spec (YAML).")],
 ) -> None:
     """Check SPEC and report every problem, with its key path and line."""
+    from generator.spec import load_spec
+
     spec = load_spec(spec_path)
     console.print(f"[green]ok[/] {spec_path}: {_summary(spec)}")
 
@@ -82,6 +93,8 @@ def spec_validate(
 @spec_app.command("schema")
 def spec_schema() -> None:
     """Print the JSON Schema of the spec (for editor completion)."""
+    from generator.spec import Spec
+
     schema = Spec.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "Day One spec (dayone.yaml)"

@@ -9,18 +9,6 @@ from typing import Annotated
 import typer
 
 from generator.cli.output import console, err_console
-from tools.deployers import (
-    DeployError,
-    DeployProject,
-    query_command,
-    record_deployment,
-    require_programs,
-    resolve_tag,
-    run_commands,
-    select_deployer,
-    shell_line,
-)
-from tools.deployers.base import RECORD_FILE
 
 
 def register(app: typer.Typer) -> None:
@@ -53,6 +41,20 @@ def deploy(
     ] = None,
 ) -> None:
     """Validate the deploy files of TARGET, print its commands, and run them."""
+    # Imported here, not at the top: every other command would pay for loading them.
+    from tools.deployers import (
+        DeployError,
+        DeployProject,
+        query_command,
+        record_deployment,
+        require_programs,
+        resolve_tag,
+        run_commands,
+        select_deployer,
+        shell_line,
+    )
+    from tools.deployers.base import RECORD_FILE
+
     project = DeployProject.load(root)
     deployer = select_deployer(project, target)
     image_tag = resolve_tag(project, tag)

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from generator.apply import transaction
 from generator.apply.regenerate import Options, Report
@@ -185,6 +184,8 @@ def resolve_command(
 def _print_plan(plan: Plan, *, show_all: bool) -> None:
     shown = plan.actions if show_all else plan.changes
     if shown:
+        from rich.table import Table
+
         table = Table(show_header=True, header_style="bold", box=None)
         table.add_column("action")
         table.add_column("path")

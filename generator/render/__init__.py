@@ -20,13 +20,12 @@ from jinja2 import (
 
 from generator import __version__
 from generator.errors import DayOneError
-from generator.paths import templates_dir
+from generator.paths import MIGRATIONS_DIR, cache_root, templates_dir
 from generator.render.filters import FILTERS
 from generator.render.formatting import (
     DiskCache,
     PythonFormatter,
     TemplateSyntaxError,
-    cache_root,
 )
 from generator.render.layout import Layout, Target
 from generator.schema import Schema, build_schema
@@ -39,8 +38,6 @@ from generator.schema.diff import (
 from generator.schema.ops import Revision, initial_revision
 from generator.spec.models import EntitySpec, Spec
 from generator.spec.naming import pluralize, snake_case
-
-MIGRATIONS_DIR = "backend/alembic/versions"
 
 
 class TemplateBug(DayOneError):
@@ -240,6 +237,7 @@ def _table(context: dict[str, object], entity: EntitySpec) -> object:
 
 
 __all__ = [
+    "MIGRATIONS_DIR",
     "Prior",
     "Rendered",
     "TemplateBug",

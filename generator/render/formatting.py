@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from generator.errors import DayOneError
+from generator.paths import cache_root
 
 LINE_LENGTH = 88
 _BLACK_VERSION = version("black")
@@ -45,14 +46,6 @@ class Cache(Protocol):
     def get(self, key: str) -> str | None: ...
 
     def put(self, key: str, value: str) -> None: ...
-
-
-def cache_root() -> Path | None:
-    """Day One's cache folder; None when DAYONE_NO_CACHE is set."""
-    if os.environ.get("DAYONE_NO_CACHE"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "dayone"
 
 
 class MemoryCache:

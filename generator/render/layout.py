@@ -46,23 +46,33 @@ class Layout:
 
     @classmethod
     def load(cls, templates: Path) -> Layout:
-        data = yaml.safe_load((templates / "layout.yaml").read_text(encoding="utf-8")) or {}
+        text = (templates / "layout.yaml").read_text(encoding="utf-8")
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         return cls(
             when=dict(data.get("when") or {}),
             executable=frozenset(data.get("executable") or ()),
         )
+
+    def _verdicts(self, env: Environment, context: dict[str, object]) -> dict[str, bool]:
+        """Each distinct ``when`` condition, evaluated. They are compiled as one list
+        expression: compiling costs far more than evaluating, once per expression."""
+        conditions = sorted(set(self.when.values()))
+        values = env.compile_expression(f"[{', '.join(f'({c})' for c in conditions)}]")(**context)
+        assert isinstance(values, list)
+        return {condition: bool(value) for condition, value in zip(conditions, values, strict=True)}
 
     def targets(
         self, env: Environment, templates: Path, context: dict[str, object]
     ) -> Iterator[Target]:
         root = templates / "project"
         entities: list[EntitySpec] = context["entities"]  # type: ignore[assignment]
+        verdicts = self._verdicts(env, context)
         for file in sorted(p for p in root.rglob("*") if p.is_file()):
             rel = file.relative_to(root).as_posix()
             if "__pycache__" in rel:
                 continue
             condition = self.when.get(rel)
-            if condition is not None and not env.compile_expression(condition)(**context):
+            if condition is not None and not verdicts[condition]:
                 continue
             template = f"project/{rel}"
             out = rel.removesuffix(".j2")

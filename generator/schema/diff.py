@@ -33,8 +33,10 @@ downgrade`` works on a table with rows; the values that were dropped are gone.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import ast
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from generator.errors import DayOneError
@@ -805,25 +807,22 @@ def next_revision_id(revisions: Mapping[str, bytes], taken: Iterable[str] = ()) 
 
 def read_revision_ids(content: bytes) -> tuple[str | None, tuple[str, ...]]:
     """(revision, down revisions) of an Alembic revision file; (None, ()) when it has none."""
-    import ast
-
-    try:
-        tree = ast.parse(content)
-    except (SyntaxError, ValueError):
-        return None, ()
     values: dict[str, object] = {}
-    for node in tree.body:
-        target: ast.expr | None = None
-        value: ast.expr | None = None
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target, value = node.targets[0], node.value
-        elif isinstance(node, ast.AnnAssign):
-            target, value = node.target, node.value
-        if isinstance(target, ast.Name) and value is not None:
-            try:
-                values[target.id] = ast.literal_eval(value)
-            except ValueError:
-                continue
+    for tree in _module_trees(content):
+        for node in tree.body:
+            target: ast.expr | None = None
+            value: ast.expr | None = None
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, value = node.targets[0], node.value
+            elif isinstance(node, ast.AnnAssign):
+                target, value = node.target, node.value
+            if isinstance(target, ast.Name) and value is not None:
+                try:
+                    values[target.id] = ast.literal_eval(value)
+                except ValueError:
+                    continue
+        if "revision" in values:
+            break
     ident = values.get("revision")
     down = values.get("down_revision")
     downs: tuple[str, ...]
@@ -838,14 +837,31 @@ def read_revision_ids(content: bytes) -> tuple[str | None, tuple[str, ...]]:
 
 def revision_message(content: bytes) -> str:
     """The first line of a revision file's docstring, without its final period."""
-    import ast
-
-    try:
-        doc = ast.get_docstring(ast.parse(content)) or ""
-    except (SyntaxError, ValueError):
-        return ""
+    tree = next(_module_trees(content), None)
+    doc = (ast.get_docstring(tree) or "") if tree is not None else ""
     first = doc.strip().splitlines()[0] if doc.strip() else ""
     return first.rstrip(".")
+
+
+def _module_trees(content: bytes) -> Iterator[ast.Module]:
+    """The syntax tree of a revision file's header (what precedes its first function),
+    then, if the caller wants more, of the whole file. Revision files put their
+    docstring and identifiers first and can be long, so the header usually suffices."""
+    cut = content.find(b"\ndef ")
+    header = _parse(content[: cut + 1]) if cut >= 0 else None
+    if header is not None:
+        yield header
+    whole = _parse(content)
+    if whole is not None:
+        yield whole
+
+
+@lru_cache(maxsize=512)
+def _parse(source: bytes) -> ast.Module | None:
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
 
 
 __all__ = [

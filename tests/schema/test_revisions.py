@@ -14,7 +14,12 @@ import pytest
 
 from generator.render import Prior, Rendered
 from generator.schema import Schema
-from generator.schema.diff import UnsupportedChange, next_revision_id
+from generator.schema.diff import (
+    UnsupportedChange,
+    next_revision_id,
+    read_revision_ids,
+    revision_message,
+)
 from generator.schema.ops import Revision, slug
 from generator.spec import SpecError
 from generator.state import (
@@ -155,6 +160,28 @@ def test_migration_head() -> None:
         "broken.py": b"def (",
     }
     assert migration_head(files) == "3"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the usual shape: docstring and identifiers before the functions
+        '"""Add notes."""\nrevision = "0004"\ndown_revision = "0003"\n'
+        "\n\ndef upgrade():\n    pass\n",
+        # identifiers after a function: the header has none, the whole file is read
+        '"""Add notes."""\n\n\ndef upgrade():\n    pass\n\n\nrevision = "0004"\n'
+        'down_revision = "0003"\n',
+        # a decorated function cuts the header mid-statement: the whole file is read
+        '"""Add notes."""\nimport functools\nrevision = "0004"\ndown_revision = "0003"\n'
+        "@functools.cache\ndef upgrade():\n    pass\n",
+    ],
+    ids=["header", "after-functions", "decorated"],
+)
+def test_revision_ids_and_message_are_read_wherever_they_sit(text: str) -> None:
+    content = text.encode()
+    expected_downs = ("0003",) if "down_revision" in text else ()
+    assert read_revision_ids(content) == ("0004", expected_downs)
+    assert revision_message(content) == "Add notes"
 
 
 def test_next_revision_id() -> None:
