@@ -4,9 +4,9 @@ Planning and applying both compare the project with a fresh render of its spec.
 ``apply`` renders the same inputs ``plan`` rendered a moment before, so the
 result is kept in Day One's cache folder, keyed by a digest of everything a
 render depends on: the spec's bytes, the recorded schema and migrations, the
-templates, and the versions of Day One, black and Python. Equal keys mean an
-equal render, so a hit is as good as rendering again; a missing, damaged or
-unwritable cache only costs the time to render.
+templates and Day One's own code, and the versions of Day One, black and
+Python. Equal keys mean an equal render, so a hit is as good as rendering
+again; a missing, damaged or unwritable cache only costs the time to render.
 
 This module is deliberately light (no Jinja, no spec models): a command whose
 render is cached never loads the rendering machinery at all.
@@ -128,7 +128,9 @@ def render_key(
     add("dayone", __version__.encode())
     add("python", sys.version.encode())
     add("black", _black_version().encode())
-    add("templates", _templates_digest(templates_dir()).encode())
+    add("templates", _folder_digest(templates_dir()).encode())
+    # The code that renders, too: in a source checkout it changes without a new version.
+    add("code", _folder_digest(Path(__file__).resolve().parent, "*.py").encode())
     add("spec", spec)
     add("schema", schema_json)
     for side, files in (("on disk", on_disk), ("recorded", recorded)):
@@ -138,9 +140,10 @@ def render_key(
 
 
 @cache
-def _templates_digest(root: Path) -> str:
+def _folder_digest(root: Path, pattern: str = "*") -> str:
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+    files = (p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts)
+    for path in sorted(files):
         digest.update(f"{path.relative_to(root).as_posix()}\n".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()

@@ -97,7 +97,7 @@ def test_a_template_change_is_a_new_key(tmp_path: Path, monkeypatch: pytest.Monk
     assert render_key(*args) == before  # same content, same key
     readme = copy / "project" / "README.md.j2"
     readme.write_text(readme.read_text() + "\none more line\n")
-    generator.tree._templates_digest.cache_clear()
+    generator.tree._folder_digest.cache_clear()
     assert render_key(*args) != before
 
 
