@@ -48,6 +48,7 @@ sys.path.insert(0, str(REPO))
 
 from generator.render import render  # noqa: E402
 from generator.spec import parse_spec  # noqa: E402
+from generator.tree import TreeCache  # noqa: E402
 
 
 def spec_text(entities: int, *, extra_field: bool = False) -> str:
@@ -104,7 +105,9 @@ def hand_edit(project: Path, entities: int) -> None:
 
 
 def render_cache() -> Path:
-    return Path(os.environ["XDG_CACHE_HOME"]) / "dayone" / "renders"
+    cache = TreeCache.default()
+    assert cache is not None, "unset DAYONE_NO_CACHE: the benchmark measures with caches"
+    return cache.root
 
 
 def median_of(repeat: int, make: Callable[[], Path], measure: Callable[[Path], Timing]) -> Timing:

@@ -28,3 +28,17 @@ def cache_root() -> Path | None:
         return None
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "dayone"
+
+
+def write_cache_entry(path: Path, data: bytes) -> bool:
+    """Write one cache entry whole: a temporary file beside it, then a rename, so
+    a reader sees the old entry or the new one. False when it cannot be written,
+    which is never an error: a cache only saves time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        return False
+    return True

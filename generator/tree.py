@@ -14,9 +14,9 @@ render is cached never loads the rendering machinery at all.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
-import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator import __version__
-from generator.paths import MIGRATIONS_DIR, cache_root, templates_dir
+from generator.paths import MIGRATIONS_DIR, cache_root, templates_dir, write_cache_entry
 
 if TYPE_CHECKING:
     from generator.render import Rendered
@@ -174,14 +174,9 @@ class TreeCache:
         return Tree.from_bytes(data)
 
     def put(self, key: str, tree: Tree) -> None:
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            tmp = self.root / f".{key}.{os.getpid()}.tmp"
-            tmp.write_bytes(tree.to_bytes())
-            os.replace(tmp, self.root / key)
-            self._prune()
-        except OSError:
-            pass
+        if write_cache_entry(self.root / key, tree.to_bytes()):
+            with contextlib.suppress(OSError):  # another process may be pruning too
+                self._prune()
 
     def _prune(self) -> None:
         entries = sorted(

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from generator.errors import DayOneError
-from generator.paths import cache_root
+from generator.paths import cache_root, write_cache_entry
 
 LINE_LENGTH = 88
 _BLACK_VERSION = version("black")
@@ -80,14 +80,7 @@ class DiskCache:
             return None
 
     def put(self, key: str, value: str) -> None:
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{key}.{os.getpid()}.tmp")
-            tmp.write_text(value, encoding="utf-8")
-            os.replace(tmp, path)
-        except OSError:
-            pass
+        write_cache_entry(self._path(key), value.encode("utf-8"))
 
 
 # Below this many uncached files, starting worker processes costs more than it saves.
