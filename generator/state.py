@@ -241,9 +241,3 @@ def read_prior_inputs(root: Path) -> tuple[bytes, dict[str, bytes]]:
         if p.is_file() and not p.is_symlink()
     }
     return schema_json, migrations
-
-
-def read_prior(root: Path, baseline: Mapping[str, bytes]) -> Prior:
-    """``load_prior`` with ``schema.json`` and the revision files read from ``root``."""
-    schema_json, migrations = read_prior_inputs(root)
-    return load_prior(schema_json, baseline, migrations)

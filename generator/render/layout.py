@@ -21,6 +21,7 @@ from pathlib import Path
 import yaml
 from jinja2 import Environment
 
+from generator.spec.loader import FAST_LOADER
 from generator.spec.models import EntitySpec
 
 
@@ -47,7 +48,7 @@ class Layout:
     @classmethod
     def load(cls, templates: Path) -> Layout:
         text = (templates / "layout.yaml").read_text(encoding="utf-8")
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+        data = yaml.load(text, Loader=FAST_LOADER) or {}
         return cls(
             when=dict(data.get("when") or {}),
             executable=frozenset(data.get("executable") or ()),

@@ -809,18 +809,7 @@ def read_revision_ids(content: bytes) -> tuple[str | None, tuple[str, ...]]:
     """(revision, down revisions) of an Alembic revision file; (None, ()) when it has none."""
     values: dict[str, object] = {}
     for tree in _module_trees(content):
-        for node in tree.body:
-            target: ast.expr | None = None
-            value: ast.expr | None = None
-            if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                target, value = node.targets[0], node.value
-            elif isinstance(node, ast.AnnAssign):
-                target, value = node.target, node.value
-            if isinstance(target, ast.Name) and value is not None:
-                try:
-                    values[target.id] = ast.literal_eval(value)
-                except ValueError:
-                    continue
+        values = _literal_assignments(tree)
         if "revision" in values:
             break
     ident = values.get("revision")
@@ -833,6 +822,24 @@ def read_revision_ids(content: bytes) -> tuple[str | None, tuple[str, ...]]:
     else:
         downs = ()
     return (ident if isinstance(ident, str) else None), downs
+
+
+def _literal_assignments(tree: ast.Module) -> dict[str, object]:
+    """name -> value of the module's top-level assignments of literals."""
+    values: dict[str, object] = {}
+    for node in tree.body:
+        target: ast.expr | None = None
+        value: ast.expr | None = None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign):
+            target, value = node.target, node.value
+        if isinstance(target, ast.Name) and value is not None:
+            try:
+                values[target.id] = ast.literal_eval(value)
+            except ValueError:
+                continue
+    return values
 
 
 def revision_message(content: bytes) -> str:

@@ -49,7 +49,7 @@ def parse_spec(raw: bytes | str, *, source: str = "dayone.yaml") -> Spec:
 
 
 # libyaml's reader when PyYAML was built with it: several times faster on a big spec.
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _read_yaml(raw: bytes | str, source: str) -> tuple[Any, dict[Path, int]]:
@@ -63,7 +63,7 @@ def _read_yaml(raw: bytes | str, source: str) -> tuple[Any, dict[Path, int]]:
             source=source,
         ) from None
     try:
-        node = yaml.compose(text, Loader=_FAST_LOADER)
+        node = yaml.compose(text, Loader=FAST_LOADER)
     except yaml.YAMLError:
         node = None  # parsed again below by the Python reader, whose messages are clearer
     if node is None:

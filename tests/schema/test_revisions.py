@@ -27,7 +27,7 @@ from generator.state import (
     StateError,
     load_prior,
     migration_head,
-    read_prior,
+    read_prior_inputs,
     read_schema,
     schema_bytes,
     state_files,
@@ -261,12 +261,13 @@ def test_read_prior_from_a_project_folder(v1: Rendered, tmp_path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     baseline = dict(v1.files)
-    prior = read_prior(tmp_path, baseline)
+    schema_json, migrations = read_prior_inputs(tmp_path)
+    prior = load_prior(schema_json, baseline, migrations)
     assert prior.head == "0001" and prior.schema == v1.schema
     assert list(prior.revisions) == [f"{MIGRATIONS}/0001_initial_schema.py"]
     (tmp_path / SCHEMA).unlink()
     with pytest.raises(StateError, match="adopt"):
-        read_prior(tmp_path, baseline)
+        read_prior_inputs(tmp_path)
 
 
 # --- errors ------------------------------------------------------------------------------------
