@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import marshal
+import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from generator import __version__
 from generator.paths import MIGRATIONS_DIR, cache_root, templates_dir, write_cache_entry
+from generator.toolchain import black_version
 
 if TYPE_CHECKING:
     from generator.render import Rendered
@@ -127,10 +129,10 @@ def render_key(
 
     add("dayone", __version__.encode())
     add("python", sys.version.encode())
-    add("black", _black_version().encode())
+    add("black", black_version().encode())
     add("templates", _folder_digest(templates_dir()).encode())
     # The code that renders, too: in a source checkout it changes without a new version.
-    add("code", _folder_digest(Path(__file__).resolve().parent, "*.py").encode())
+    add("code", _folder_digest(Path(__file__).resolve().parent, ".py").encode())
     add("spec", spec)
     add("schema", schema_json)
     for side, files in (("on disk", on_disk), ("recorded", recorded)):
@@ -140,19 +142,23 @@ def render_key(
 
 
 @cache
-def _folder_digest(root: Path, pattern: str = "*") -> str:
+def _folder_digest(root: Path, suffix: str = "") -> str:
+    """The digest of the names and contents of the files under ``root`` whose
+    names end with ``suffix``. Every command computes it, so it walks with
+    ``os.walk`` and plain ``open``: pathlib's per-file overhead cost as much as
+    the hashing."""
     digest = hashlib.sha256()
-    files = (p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts)
-    for path in sorted(files):
-        digest.update(f"{path.relative_to(root).as_posix()}\n".encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    found = []
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = [d for d in subfolders if d != "__pycache__"]
+        rel = os.path.relpath(folder, root).replace(os.sep, "/")
+        found += [(f"{rel}/{n}", os.path.join(folder, n)) for n in names if n.endswith(suffix)]
+    for rel, path in sorted(found):
+        with open(path, "rb") as file:
+            data = file.read()
+        digest.update(f"{rel}\n".encode())
+        digest.update(hashlib.sha256(data).digest())
     return digest.hexdigest()
-
-
-def _black_version() -> str:
-    from importlib.metadata import version
-
-    return version("black")
 
 
 class TreeCache:

@@ -10,18 +10,16 @@ its inputs whether or not a cache is given.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 from functools import cache
-from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from generator.errors import DayOneError
 from generator.paths import cache_root, write_cache_entry
+from generator.toolchain import black_version
 
 LINE_LENGTH = 88
-_BLACK_VERSION = version("black")
 
 if TYPE_CHECKING:
     from black.mode import Mode
@@ -68,7 +66,7 @@ class DiskCache:
     @classmethod
     def default(cls) -> DiskCache | None:
         root = cache_root()
-        return cls(root / f"black-{_BLACK_VERSION}") if root else None
+        return cls(root / f"black-{black_version()}") if root else None
 
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / key
@@ -95,7 +93,7 @@ class PythonFormatter:
 
     @staticmethod
     def key(source: str) -> str:
-        salt = f"black {_BLACK_VERSION} {LINE_LENGTH} py311\n"
+        salt = f"black {black_version()} {LINE_LENGTH} py311\n"
         return hashlib.sha256((salt + source).encode()).hexdigest()
 
     def format(self, path: str, source: str) -> str:
@@ -114,10 +112,8 @@ class PythonFormatter:
                 done[path] = cached
         jobs = [(path, sources[path]) for path in missing]
         workers = min(os.cpu_count() or 1, len(jobs) // _PARALLEL_THRESHOLD)
-        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                results = pool.map(_format_one, jobs, chunksize=max(1, len(jobs) // workers // 2))
-        else:
+        results = _format_in_pool(jobs, workers) if workers > 1 else None
+        if results is None:
             results = [_format_one(job) for job in jobs]
         for path, (formatted, error) in zip(missing, results, strict=True):
             if error is not None:
@@ -128,6 +124,18 @@ class PythonFormatter:
             self.cache.put(keys[path], formatted)
             done[path] = formatted
         return done
+
+
+def _format_in_pool(
+    jobs: list[tuple[str, str]], workers: int
+) -> list[tuple[str, str | None]] | None:
+    """Format on ``workers`` forked processes; None where processes cannot fork."""
+    import multiprocessing  # imported only for a large, cold cache
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return pool.map(_format_one, jobs, chunksize=max(1, len(jobs) // workers // 2))
 
 
 def _format_one(job: tuple[str, str]) -> tuple[str, str | None]:

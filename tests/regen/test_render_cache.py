@@ -168,7 +168,8 @@ def test_applying_a_planned_change_loads_no_rendering_machinery(
     demo: Demo, own_cache: Path
 ) -> None:
     """The point of the cache: `apply` after `plan` starts quickly because it never
-    loads Jinja, black, libcst or the spec models."""
+    loads Jinja, black, libcst or the spec models; nor, piped, pydantic, rich or
+    installed packages' metadata, which each cost a measurable part of a run."""
     demo.spec(NEW_FIELD, WITH_NOTE)
     demo.plan()
     probe = (
@@ -179,7 +180,8 @@ def test_applying_a_planned_change_loads_no_rendering_machinery(
         "    main()\n"
         "except SystemExit as exc:\n"
         "    assert exc.code == 0, exc.code\n"
-        "heavy = {'jinja2', 'black', 'libcst', 'generator.spec', 'generator.render'}\n"
+        "heavy = {'jinja2', 'black', 'libcst', 'generator.spec', 'generator.render',\n"
+        "         'pydantic', 'rich', 'importlib.metadata'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
     )
     result = subprocess.run(
@@ -188,3 +190,27 @@ def test_applying_a_planned_change_loads_no_rendering_machinery(
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
     assert "note" in demo.read("backend/app/models/ticket.py")
+
+
+def test_the_key_reads_blacks_version_without_package_metadata() -> None:
+    from importlib.metadata import version
+
+    from generator.toolchain import black_version
+
+    assert black_version() == version("black")
+
+
+def test_compiled_bytecode_is_not_an_input(tmp_path: Path) -> None:
+    import generator.tree
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text("x = 1\n")
+    before = generator.tree._folder_digest(tmp_path, ".py")
+    (tmp_path / "pkg" / "__pycache__").mkdir()
+    (tmp_path / "pkg" / "__pycache__" / "b.py").write_text("not code\n")
+    (tmp_path / "pkg" / "notes.txt").write_text("not code either\n")
+    generator.tree._folder_digest.cache_clear()
+    assert generator.tree._folder_digest(tmp_path, ".py") == before
+    (tmp_path / "pkg" / "a.py").write_text("x = 2\n")
+    generator.tree._folder_digest.cache_clear()
+    assert generator.tree._folder_digest(tmp_path, ".py") != before
