@@ -15,7 +15,7 @@ import typer
 
 from generator import __version__
 from generator.cli import deploy, regen
-from generator.cli.output import console
+from generator.cli.output import say, styled
 
 if TYPE_CHECKING:
     from generator.spec import Spec
@@ -37,7 +37,7 @@ DEFAULT_OUTPUT = Path("production_projects")
 
 def _version(value: bool) -> None:
     if value:
-        console.print(f"dayone {__version__}")
+        say(f"dayone {__version__}")
         raise typer.Exit()
 
 
@@ -70,13 +70,10 @@ def new(
     spec_bytes = spec_path.read_bytes()
     files = {**rendered.files, SPEC_FILE: spec_bytes, **state_files(rendered, spec_bytes)}
     create_project(target, files, rendered.executable)
-    console.print(f"[green]created[/] {target} ({len(rendered.files)} files) from {spec_path}")
-    console.print("next:")
-    console.print(f"  cd {target / 'backend'}")
-    console.print(
-        '  pip install -e ".[test]" && alembic upgrade head && uvicorn app.main:app',
-        markup=False,
-    )
+    say(f"{styled('created', 'green')} {target} ({len(rendered.files)} files) from {spec_path}")
+    say("next:")
+    say(f"  cd {target / 'backend'}")
+    say('  pip install -e ".[test]" && alembic upgrade head && uvicorn app.main:app')
 
 
 @spec_app.command("validate")
@@ -87,7 +84,7 @@ def spec_validate(
     from generator.spec import load_spec
 
     spec = load_spec(spec_path)
-    console.print(f"[green]ok[/] {spec_path}: {_summary(spec)}")
+    say(f"{styled('ok', 'green')} {spec_path}: {_summary(spec)}")
 
 
 @spec_app.command("schema")
@@ -98,7 +95,7 @@ def spec_schema() -> None:
     schema = Spec.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "Day One spec (dayone.yaml)"
-    typer.echo(json.dumps(schema, indent=2))
+    say(json.dumps(schema, indent=2))
 
 
 def _summary(spec: Spec) -> str:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from generator.cli.output import console, err_console
+from generator.cli.output import say, styled
 
 
 def register(app: typer.Typer) -> None:
@@ -61,24 +61,24 @@ def deploy(
     problems = deployer.validate(project)
     if problems:
         for problem in problems:
-            err_console.print(f"  {problem}", markup=False, soft_wrap=True)
+            say(f"  {problem}", err=True)
         raise DeployError(
             f"{len(problems)} problem(s) in the {deployer.name} deploy files",
             hint="Fix them (or regenerate with `dayone plan` / `dayone apply`) and run again.",
             exit_code=1,
         )
-    console.print(f"[green]ok[/] {deployer.name} files of {project.root}", soft_wrap=True)
+    say(f"{styled('ok', 'green')} {deployer.name} files of {project.root}")
     commands = deployer.commands(project, image_tag)
     env = deployer.environment(project, image_tag)
-    console.print(f"image tag: {image_tag}", markup=False)
-    console.print("commands:", markup=False)
+    say(f"image tag: {image_tag}")
+    say("commands:")
     for argv in commands:
-        console.print(f"  {shell_line(argv, env)}", markup=False, soft_wrap=True)
+        say(f"  {shell_line(argv, env)}")
     missing = deployer.missing_settings(project)
     if dry_run:
         for setting in missing:
-            console.print(f"[yellow]note:[/] {setting}", soft_wrap=True)
-        console.print("dry run: nothing was run.", markup=False)
+            say(f"{styled('note:', 'yellow')} {setting}")
+        say("dry run: nothing was run.")
         return
     if missing:
         raise DeployError("; ".join(missing), hint="Set it in the environment and run again.")
@@ -86,8 +86,6 @@ def deploy(
     run_commands(project, commands, env)
     url = deployer.public_url(project, query_command(project))
     record_deployment(project, deployer, image_tag, url)
-    console.print(
-        f"[green]deployed[/] {deployer.name} {image_tag}" + (f" at {url}" if url else ""),
-        soft_wrap=True,
-    )
-    console.print(f"recorded in {project.root / RECORD_FILE}", markup=False, soft_wrap=True)
+    where = f" at {url}" if url else ""
+    say(f"{styled('deployed', 'green')} {deployer.name} {image_tag}{where}")
+    say(f"recorded in {project.root / RECORD_FILE}")

@@ -11,7 +11,7 @@ import typer
 
 from generator.apply import transaction
 from generator.apply.regenerate import Options, Report
-from generator.cli.output import console
+from generator.cli.output import on_terminal, rich_console, say, styled
 from generator.plan import Action, ActionKind, Plan
 from generator.regenerate import CONFLICTS_FILE, PLAN_FILE, Regeneration, adopt, resolve
 
@@ -51,12 +51,12 @@ def plan(
     """Compare baseline, disk and a fresh render; write plan.json and conflicts.json."""
     plan = Regeneration(root, restore=restore).write_plan()
     if as_json:
-        typer.echo(json.dumps(plan.to_json(), indent=2))
+        say(json.dumps(plan.to_json(), indent=2))
         return
     _print_plan(plan, show_all=show_all)
-    console.print(f"wrote {root / PLAN_FILE} and {root / CONFLICTS_FILE}", markup=False)
+    say(f"wrote {root / PLAN_FILE} and {root / CONFLICTS_FILE}")
     if plan.changes:
-        console.print(f"next: dayone apply {root} --apply", markup=False)
+        say(f"next: dayone apply {root} --apply")
 
 
 def apply(
@@ -88,15 +88,15 @@ def apply(
         outcomes = (transaction.resume if resume else transaction.rollback)(root.absolute())
         refused = [o for o in outcomes if o.status == "refused"]
         verb = "resumed" if resume else "rolled back"
-        console.print(f"{verb}: {len(outcomes) - len(refused)} files", markup=False)
+        say(f"{verb}: {len(outcomes) - len(refused)} files")
         for outcome in refused:
-            console.print(f"  refused {outcome.path}: {outcome.reason}", markup=False)
+            say(f"  refused {outcome.path}: {outcome.reason}")
         raise typer.Exit(1 if refused else 0)
     regeneration, stored = Regeneration.from_plan_file(root)
     options = Options(markers=markers, allow_destructive=allow_destructive)
     if not write:
         _print_plan(regeneration.plan, show_all=False)
-        console.print("dry run: nothing written; add --apply to write.", markup=False)
+        say("dry run: nothing written; add --apply to write.")
         return
     result = regeneration.apply(stored, options)
     _print_report(result)
@@ -108,7 +108,7 @@ def check(root: Dir = Path("."), as_json: JsonFlag = False) -> None:
     plan = Regeneration(root).plan
     drift = plan.changes
     if as_json:
-        typer.echo(
+        say(
             json.dumps(
                 {
                     "in_sync": not drift,
@@ -121,12 +121,12 @@ def check(root: Dir = Path("."), as_json: JsonFlag = False) -> None:
             )
         )
     elif drift:
-        console.print(f"[red]out of sync[/]: {len(drift)} files would change", markup=True)
+        say(f"{styled('out of sync', 'red')}: {len(drift)} files would change")
         for action in drift:
-            console.print(f"  {action.kind.value:<9} {action.path}", markup=False)
-        console.print(f"run: dayone plan {root}", markup=False)
+            say(f"  {action.kind.value:<9} {action.path}")
+        say(f"run: dayone plan {root}")
     else:
-        console.print("[green]in sync[/] with dayone.yaml and this Day One")
+        say(f"{styled('in sync', 'green')} with dayone.yaml and this Day One")
     raise typer.Exit(1 if drift else 0)
 
 
@@ -149,14 +149,15 @@ def diff(root: Dir = Path(".")) -> None:
             )
         )
         header = f"# {action.path}  ({label})"
-        if console.is_terminal:
+        if on_terminal():
             from rich.syntax import Syntax
 
+            console = rich_console()
             console.print(header, markup=False, style="bold")
             if text:
                 console.print(Syntax(text, "diff", theme="ansi_dark", background_color="default"))
         else:  # piped: plain text, never wrapped
-            typer.echo(header)
+            say(header)
             typer.echo(text, nl=False)
 
 
@@ -166,10 +167,7 @@ def adopt_command(
 ) -> None:
     """Start tracking a project that has no baseline (e.g. generated before Day One tracked one)."""
     count = adopt(root, force=force)
-    console.print(
-        f"recorded a baseline of {count} files; differences on disk now count as your edits",
-        markup=False,
-    )
+    say(f"recorded a baseline of {count} files; differences on disk now count as your edits")
 
 
 def resolve_command(
@@ -178,31 +176,43 @@ def resolve_command(
 ) -> None:
     """Mark conflicts resolved once you have merged the template's changes by hand."""
     for rel in resolve(root, paths):
-        console.print(f"resolved {rel}", markup=False)
+        say(f"resolved {rel}")
 
 
 def _print_plan(plan: Plan, *, show_all: bool) -> None:
     shown = plan.actions if show_all else plan.changes
-    if shown:
-        from rich.table import Table
-
-        table = Table(show_header=True, header_style="bold", box=None)
-        table.add_column("action")
-        table.add_column("path")
-        table.add_column("why")
-        for action in shown:
-            table.add_row(_word(action), _path(action), action.reason)
-        console.print(table)
+    if shown and on_terminal():
+        _print_table(shown)
+    elif shown:  # piped: aligned columns, one line per file, never wrapped
+        rows = [("action", "path", "why")] + [(a.kind.value, _path(a), a.reason) for a in shown]
+        kind_width = max(len(row[0]) for row in rows)
+        path_width = max(len(row[1]) for row in rows)
+        for kind, path, why in rows:
+            say(f"{kind:<{kind_width}}  {path:<{path_width}}  {why}".rstrip())
     counts = ", ".join(f"{n} {kind}" for kind, n in plan.summary.items() if n)
-    console.print(f"{len(plan.actions)} files: {counts}", markup=False)
+    say(f"{len(plan.actions)} files: {counts}")
     for warning in plan.warnings:
-        console.print(f"[yellow]warning:[/] {warning}")
+        say(f"{styled('warning:', 'yellow')} {warning}")
     if plan.destructive:
-        console.print("[yellow]this plan drops data; applying it needs --allow-destructive[/]")
+        say(styled("this plan drops data; applying it needs --allow-destructive", "yellow"))
+
+
+def _print_table(actions: list[Action]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_header=True, header_style="bold", box=None)
+    table.add_column("action")
+    table.add_column("path")
+    table.add_column("why")
+    for action in actions:
+        word = Text(action.kind.value, style=_STYLE[action.kind])
+        table.add_row(word, Text(_path(action)), Text(action.reason))  # Text: no markup
+    rich_console().print(table)
 
 
 def _word(action: Action) -> str:
-    return f"[{_STYLE[action.kind]}]{action.kind.value}[/]"
+    return styled(action.kind.value, _STYLE[action.kind])
 
 
 def _path(action: Action) -> str:
@@ -211,14 +221,13 @@ def _path(action: Action) -> str:
 
 def _print_report(result: Report) -> None:
     for action in result.applied:
-        console.print(f"{_word(action)} {_path(action)}")
+        say(f"{_word(action)} {_path(action)}")
     for action, written in result.conflicts:
         where = "left as it is" if written == "left in place" else f"wrote {written}"
-        console.print(f"{_word(action)} {action.path}: {action.reason}; {where}")
+        say(f"{_word(action)} {action.path}: {action.reason}; {where}")
     for path, reason in result.refused:
-        console.print(f"[red]refused[/] {path}: {reason}")
-    console.print(
+        say(f"{styled('refused', 'red')} {path}: {reason}")
+    say(
         f"{len(result.applied)} applied, {len(result.conflicts)} conflicts, "
-        f"{len(result.refused)} refused",
-        markup=False,
+        f"{len(result.refused)} refused"
     )
