@@ -22,6 +22,21 @@ def examples_dir() -> Path:
     return checkout if checkout.is_dir() else _PACKAGE / "_examples"
 
 
+def files_under(root: Path, suffix: str = "") -> list[tuple[str, str]]:
+    """(relative posix path, absolute path) of every file under ``root`` whose name
+    ends with ``suffix``, skipping ``__pycache__``, in path order (folder by folder,
+    as pathlib sorts). ``os.walk`` rather than
+    ``Path.rglob``: commands call this on every run, and pathlib's per-file
+    overhead costs more than the walk itself."""
+    found = []
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = [d for d in subfolders if d != "__pycache__"]
+        rel = os.path.relpath(folder, root).replace(os.sep, "/")
+        prefix = "" if rel == "." else f"{rel}/"
+        found += [(prefix + n, os.path.join(folder, n)) for n in names if n.endswith(suffix)]
+    return sorted(found, key=lambda item: item[0].split("/"))
+
+
 def cache_root() -> Path | None:
     """Day One's cache folder; None when DAYONE_NO_CACHE is set."""
     if os.environ.get("DAYONE_NO_CACHE"):

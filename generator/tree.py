@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import marshal
-import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,7 +25,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator import __version__
-from generator.paths import MIGRATIONS_DIR, cache_root, templates_dir, write_cache_entry
+from generator.paths import (
+    MIGRATIONS_DIR,
+    cache_root,
+    files_under,
+    templates_dir,
+    write_cache_entry,
+)
 from generator.toolchain import black_version
 
 if TYPE_CHECKING:
@@ -144,16 +149,9 @@ def render_key(
 @cache
 def _folder_digest(root: Path, suffix: str = "") -> str:
     """The digest of the names and contents of the files under ``root`` whose
-    names end with ``suffix``. Every command computes it, so it walks with
-    ``os.walk`` and plain ``open``: pathlib's per-file overhead cost as much as
-    the hashing."""
+    names end with ``suffix``."""
     digest = hashlib.sha256()
-    found = []
-    for folder, subfolders, names in os.walk(root):
-        subfolders[:] = [d for d in subfolders if d != "__pycache__"]
-        rel = os.path.relpath(folder, root).replace(os.sep, "/")
-        found += [(f"{rel}/{n}", os.path.join(folder, n)) for n in names if n.endswith(suffix)]
-    for rel, path in sorted(found):
+    for rel, path in files_under(root, suffix):
         with open(path, "rb") as file:
             data = file.read()
         digest.update(f"{rel}\n".encode())

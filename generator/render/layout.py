@@ -21,6 +21,7 @@ from pathlib import Path
 import yaml
 from jinja2 import Environment
 
+from generator.paths import files_under
 from generator.spec.loader import FAST_LOADER
 from generator.spec.models import EntitySpec
 
@@ -68,10 +69,7 @@ class Layout:
         root = templates / "project"
         entities: list[EntitySpec] = context["entities"]  # type: ignore[assignment]
         verdicts = self._verdicts(env, context)
-        for file in sorted(p for p in root.rglob("*") if p.is_file()):
-            rel = file.relative_to(root).as_posix()
-            if "__pycache__" in rel:
-                continue
+        for rel, _ in files_under(root):
             condition = self.when.get(rel)
             if condition is not None and not verdicts[condition]:
                 continue
