@@ -25,9 +25,8 @@ def examples_dir() -> Path:
 def files_under(root: Path, suffix: str = "") -> list[tuple[str, str]]:
     """(relative posix path, absolute path) of every file under ``root`` whose name
     ends with ``suffix``, skipping ``__pycache__``, in path order (folder by folder,
-    as pathlib sorts). ``os.walk`` rather than
-    ``Path.rglob``: commands call this on every run, and pathlib's per-file
-    overhead costs more than the walk itself."""
+    as pathlib sorts). ``os.walk`` rather than ``Path.rglob``: commands call this
+    on every run, and pathlib's per-file overhead costs more than the walk itself."""
     found = []
     for folder, subfolders, names in os.walk(root):
         subfolders[:] = [d for d in subfolders if d != "__pycache__"]
