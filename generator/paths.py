@@ -3,13 +3,20 @@ installed wheel), its cache folder, and fixed paths inside a generated project."
 
 from __future__ import annotations
 
+import hashlib
 import os
+from functools import cache
 from pathlib import Path
 
 # The Alembic revisions of a generated project.
 MIGRATIONS_DIR = "backend/alembic/versions"
 
 _PACKAGE = Path(__file__).resolve().parent
+
+
+def package_dir() -> Path:
+    """The folder of Day One's own code (``generator/``)."""
+    return _PACKAGE
 
 
 def templates_dir() -> Path:
@@ -36,6 +43,19 @@ def files_under(root: Path, suffix: str = "") -> list[tuple[str, str]]:
     return sorted(found, key=lambda item: item[0].split("/"))
 
 
+@cache
+def folder_digest(root: Path, suffix: str = "") -> str:
+    """The digest of the names and contents of the files under ``root`` whose
+    names end with ``suffix`` (computed once per process)."""
+    digest = hashlib.sha256()
+    for rel, path in files_under(root, suffix):
+        with open(path, "rb") as file:
+            data = file.read()
+        digest.update(f"{rel}\n".encode())
+        digest.update(hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
 def cache_root() -> Path | None:
     """Day One's cache folder; None when DAYONE_NO_CACHE is set."""
     if os.environ.get("DAYONE_NO_CACHE"):
@@ -56,3 +76,16 @@ def write_cache_entry(path: Path, data: bytes) -> bool:
     except OSError:
         return False
     return True
+
+
+def prune_cache(folder: Path, keep: int) -> None:
+    """Remove all but the ``keep`` newest entries of a cache folder. Never an error:
+    another process may be pruning the same folder."""
+    try:
+        entries = sorted(
+            (p.stat().st_mtime, p) for p in folder.iterdir() if not p.name.startswith(".")
+        )
+        for _, path in entries[:-keep]:
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass

@@ -14,13 +14,11 @@ render is cached never loads the rendering machinery at all.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import marshal
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,7 +26,9 @@ from generator import __version__
 from generator.paths import (
     MIGRATIONS_DIR,
     cache_root,
-    files_under,
+    folder_digest,
+    package_dir,
+    prune_cache,
     templates_dir,
     write_cache_entry,
 )
@@ -135,27 +135,14 @@ def render_key(
     add("dayone", __version__.encode())
     add("python", sys.version.encode())
     add("black", black_version().encode())
-    add("templates", _folder_digest(templates_dir()).encode())
+    add("templates", folder_digest(templates_dir()).encode())
     # The code that renders, too: in a source checkout it changes without a new version.
-    add("code", _folder_digest(Path(__file__).resolve().parent, ".py").encode())
+    add("code", folder_digest(package_dir(), ".py").encode())
     add("spec", spec)
     add("schema", schema_json)
     for side, files in (("on disk", on_disk), ("recorded", recorded)):
         for path, content in sorted(files.items()):
             add(f"{side} {path}", content)
-    return digest.hexdigest()
-
-
-@cache
-def _folder_digest(root: Path, suffix: str = "") -> str:
-    """The digest of the names and contents of the files under ``root`` whose
-    names end with ``suffix``."""
-    digest = hashlib.sha256()
-    for rel, path in files_under(root, suffix):
-        with open(path, "rb") as file:
-            data = file.read()
-        digest.update(f"{rel}\n".encode())
-        digest.update(hashlib.sha256(data).digest())
     return digest.hexdigest()
 
 
@@ -179,12 +166,4 @@ class TreeCache:
 
     def put(self, key: str, tree: Tree) -> None:
         if write_cache_entry(self.root / key, tree.to_bytes()):
-            with contextlib.suppress(OSError):  # another process may be pruning too
-                self._prune()
-
-    def _prune(self) -> None:
-        entries = sorted(
-            (p.stat().st_mtime, p) for p in self.root.iterdir() if not p.name.startswith(".")
-        )
-        for _, path in entries[:-KEEP]:
-            path.unlink(missing_ok=True)
+            prune_cache(self.root, KEEP)

@@ -9,18 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
-from jinja2 import (
-    Environment,
-    FileSystemBytecodeCache,
-    FileSystemLoader,
-    StrictUndefined,
-    TemplateError,
-)
+from jinja2 import Environment, StrictUndefined, TemplateError
 
 from generator import __version__
 from generator.errors import DayOneError
 from generator.paths import MIGRATIONS_DIR, cache_root, templates_dir
+from generator.render.compiled import CompiledLoader
 from generator.render.filters import FILTERS
 from generator.render.formatting import (
     DiskCache,
@@ -90,10 +84,9 @@ class Rendered:
         return self.new_revision is not None and self.new_revision.destructive
 
 
-def make_environment(templates: Path, bytecode_cache: Path | None = None) -> Environment:
+def make_environment(loader: CompiledLoader) -> Environment:
     env = Environment(
-        loader=FileSystemLoader(str(templates)),
-        bytecode_cache=FileSystemBytecodeCache(str(bytecode_cache)) if bytecode_cache else None,
+        loader=loader,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -110,10 +103,10 @@ def render(
     prior: Prior | None = None,
     formatter: PythonFormatter | None = None,
     templates: Path | None = None,
-    bytecode_cache: Path | None = None,
+    compiled: Path | None = None,
 ) -> Rendered:
-    """Render ``spec``. The formatter's cache and ``bytecode_cache`` (compiled
-    templates) only save time: the output is the same with or without them.
+    """Render ``spec``. The formatter's cache and ``compiled`` (a cache folder for
+    compiled templates) only save time: the output is the same with or without them.
 
     Without ``prior`` the migrations are one initial revision. With it, the tree
     holds every file of ``prior.revisions`` unchanged, plus a new revision from
@@ -121,7 +114,8 @@ def render(
     """
     templates = templates or templates_dir()
     formatter = formatter or PythonFormatter()
-    env = make_environment(templates, bytecode_cache)
+    loader = CompiledLoader(templates, compiled)
+    env = make_environment(loader)
     schema = build_schema(spec)
     carried: dict[str, bytes] = {}
     if prior is None:
@@ -158,6 +152,7 @@ def render(
     if new_revision is not None:
         target = Target("migration.py.j2", f"{MIGRATIONS_DIR}/{new_revision.filename}")
         texts[target.path] = _render_one(env, target, {**context, "revision": new_revision})
+    loader.save()
     texts.update(formatter.format_all({p: t for p, t in texts.items() if p.endswith(".py")}))
     encoded = {path: text.encode("utf-8") for path, text in texts.items()}
     encoded.update(carried)  # byte for byte: an applied revision is never rewritten
@@ -200,18 +195,11 @@ def _recorded_revisions(files: dict[str, bytes]) -> tuple[Revision, ...]:
 def render_cached(spec: Spec, *, prior: Prior | None = None) -> Rendered:
     """``render`` with the on-disk caches of formatted code and compiled templates."""
     root = cache_root()
-    bytecode = None
-    if root is not None:
-        bytecode = root / f"jinja-{jinja2.__version__}"
-        try:
-            bytecode.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            bytecode = None
     return render(
         spec,
         prior=prior,
         formatter=PythonFormatter(DiskCache.default()),
-        bytecode_cache=bytecode,
+        compiled=root / "templates" if root is not None else None,
     )
 
 
@@ -238,6 +226,7 @@ def _table(context: dict[str, object], entity: EntitySpec) -> object:
 
 __all__ = [
     "MIGRATIONS_DIR",
+    "CompiledLoader",
     "Prior",
     "Rendered",
     "TemplateBug",

@@ -22,6 +22,7 @@ import yaml
 from jinja2 import Environment
 
 from generator.paths import files_under
+from generator.render.compiled import template_from_string
 from generator.spec.loader import FAST_LOADER
 from generator.spec.models import EntitySpec
 
@@ -56,10 +57,11 @@ class Layout:
         )
 
     def _verdicts(self, env: Environment, context: dict[str, object]) -> dict[str, bool]:
-        """Each distinct ``when`` condition, evaluated. They are compiled as one list
-        expression: compiling costs far more than evaluating, once per expression."""
+        """Each distinct ``when`` condition, evaluated. They are compiled together, as
+        one template that sets a list: compiling costs far more than evaluating."""
         conditions = sorted(set(self.when.values()))
-        values = env.compile_expression(f"[{', '.join(f'({c})' for c in conditions)}]")(**context)
+        source = f"{{% set values = [{', '.join(f'({c})' for c in conditions)}] %}}"
+        values = vars(template_from_string(env, source).make_module(context))["values"]
         assert isinstance(values, list)
         return {condition: bool(value) for condition, value in zip(conditions, values, strict=True)}
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import generator.paths
 import generator.render
 from generator.paths import cache_root, templates_dir
 from generator.regenerate import Regeneration
@@ -97,7 +98,7 @@ def test_a_template_change_is_a_new_key(tmp_path: Path, monkeypatch: pytest.Monk
     assert render_key(*args) == before  # same content, same key
     readme = copy / "project" / "README.md.j2"
     readme.write_text(readme.read_text() + "\none more line\n")
-    generator.tree._folder_digest.cache_clear()
+    generator.paths.folder_digest.cache_clear()
     assert render_key(*args) != before
 
 
@@ -201,16 +202,14 @@ def test_the_key_reads_blacks_version_without_package_metadata() -> None:
 
 
 def test_compiled_bytecode_is_not_an_input(tmp_path: Path) -> None:
-    import generator.tree
-
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "a.py").write_text("x = 1\n")
-    before = generator.tree._folder_digest(tmp_path, ".py")
+    before = generator.paths.folder_digest(tmp_path, ".py")
     (tmp_path / "pkg" / "__pycache__").mkdir()
     (tmp_path / "pkg" / "__pycache__" / "b.py").write_text("not code\n")
     (tmp_path / "pkg" / "notes.txt").write_text("not code either\n")
-    generator.tree._folder_digest.cache_clear()
-    assert generator.tree._folder_digest(tmp_path, ".py") == before
+    generator.paths.folder_digest.cache_clear()
+    assert generator.paths.folder_digest(tmp_path, ".py") == before
     (tmp_path / "pkg" / "a.py").write_text("x = 2\n")
-    generator.tree._folder_digest.cache_clear()
-    assert generator.tree._folder_digest(tmp_path, ".py") != before
+    generator.paths.folder_digest.cache_clear()
+    assert generator.paths.folder_digest(tmp_path, ".py") != before

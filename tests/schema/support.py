@@ -26,8 +26,8 @@ from generator.state import BASELINE_DIR, SCHEMA, load_prior, state_files
 # One formatter cache for the whole run: most files render the same in every test.
 FORMATTER = PythonFormatter(MemoryCache())
 # Compiled templates, shared the same way (a folder of this process's own).
-_BYTECODE = Path(tempfile.mkdtemp(prefix="dayone-schema-tests-"))
-atexit.register(shutil.rmtree, _BYTECODE, ignore_errors=True)
+_COMPILED = Path(tempfile.mkdtemp(prefix="dayone-schema-tests-"))
+atexit.register(shutil.rmtree, _COMPILED, ignore_errors=True)
 DRIVER = Path(__file__).with_name("migration_driver.py")
 MIGRATIONS = "backend/alembic/versions"
 
@@ -46,7 +46,7 @@ def schema_of(entities: str, *, invitations: bool = False) -> Schema:
 
 
 def render_text(text: str, prior: Prior | None = None) -> Rendered:
-    return render(parse_spec(text), prior=prior, formatter=FORMATTER, bytecode_cache=_BYTECODE)
+    return render(parse_spec(text), prior=prior, formatter=FORMATTER, compiled=_COMPILED)
 
 
 def prior_from(rendered: Rendered, on_disk: dict[str, bytes] | None = None) -> Prior:

@@ -11,7 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from generator.paths import templates_dir
-from generator.render import make_environment
+from generator.render import CompiledLoader, make_environment
 from generator.spec import Spec, load_spec, parse_spec
 from generator.spec.models import FIELD_TYPES, FieldSpec
 
@@ -25,7 +25,7 @@ def acme() -> Spec:
 
 def permission_matrix(spec: Spec) -> dict[str, dict[str, str]]:
     """The PERMISSIONS table of the generated app/core/rbac.py, rendered and run."""
-    env = make_environment(templates_dir())
+    env = make_environment(CompiledLoader(templates_dir()))
     template = env.get_template("project/backend/app/core/rbac.py.j2")
     code = template.render(spec=spec, roles=spec.rbac.roles, entities=spec.entities)
     namespace: dict[str, Any] = {}
