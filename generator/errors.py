@@ -22,5 +22,10 @@ class DayOneError(Exception):
         return self.message if self.hint is None else f"{self.message}\n{self.hint}"
 
 
+class RegionError(DayOneError):
+    """Region markers (``dayone:begin``/``dayone:end``) that cannot be paired up, so
+    which lines Day One owns is unknown."""
+
+
 class UnsafePathError(DayOneError):
     """A path that would escape the project folder or pass through a symlink."""

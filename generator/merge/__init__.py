@@ -7,14 +7,9 @@ and everything else a line merge.
 
 from __future__ import annotations
 
+from generator.errors import RegionError
 from generator.merge.python import merge_python
-from generator.merge.regions import (
-    PreparedMerge,
-    RegionError,
-    find_regions,
-    prepare,
-    take_regions,
-)
+from generator.merge.regions import PreparedMerge, find_regions, prepare, take_regions
 from generator.merge.text import Conflict, MergeResult, merge3
 
 __all__ = [

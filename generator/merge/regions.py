@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from generator.errors import DayOneError
+from generator.errors import RegionError
 from generator.merge.text import Conflict, MergeResult, join_chunks, split_lines
 
 _NAME = r"[A-Za-z0-9_.-]+"
@@ -31,10 +31,6 @@ _HINT = (
     "Restore the dayone:begin/dayone:end lines as the generator wrote them, "
     "or delete both markers of a region to take that region over."
 )
-
-
-class RegionError(DayOneError):
-    """Region markers that cannot be paired up, so ownership is unknown."""
 
 
 @dataclass(frozen=True)

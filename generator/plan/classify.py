@@ -29,9 +29,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from generator.merge import Conflict, MergeResult, RegionError, merge_file
+from generator.errors import RegionError
 from generator.plan.model import WRITES, Action, ActionKind, ConflictKind, sha256
+
+if TYPE_CHECKING:
+    from generator.merge import Conflict, MergeResult
 
 
 @dataclass(frozen=True)
@@ -217,6 +221,8 @@ def _move(inputs: Inputs, old: str, new: str) -> Action:
 
 def _merge(path: str, base: bytes, ours: bytes, theirs: bytes) -> MergeResult | None:
     """The three-way merge, or None for content that is not UTF-8 text."""
+    from generator.merge import merge_file  # loaded only when both sides changed a file
+
     try:
         texts = [b.decode("utf-8") for b in (base, ours, theirs)]
     except UnicodeDecodeError:

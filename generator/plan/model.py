@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from generator.merge import Conflict
+if TYPE_CHECKING:
+    from generator.merge import Conflict
 
 
 class ActionKind(StrEnum):

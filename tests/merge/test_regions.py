@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from generator.errors import DayOneError
-from generator.merge import merge3
-from generator.merge.regions import Region, RegionError, find_regions, take_regions
+from generator.merge import RegionError, merge3
+from generator.merge.regions import Region, find_regions, take_regions
 
 MAIN = """from app import api
 # dayone:begin routers
