@@ -36,7 +36,6 @@ class CompiledLoader(FileSystemLoader):
 
     def __init__(self, templates: Path, cache: Path | None = None) -> None:
         super().__init__(str(templates))
-        self._cache = cache
         self._file = cache / _key(templates) if cache is not None else None
         self._codes = _read(self._file)
         self._compiled = False
@@ -62,9 +61,9 @@ class CompiledLoader(FileSystemLoader):
 
     def save(self) -> None:
         """Write the cache file when this loader compiled something new."""
-        if self._compiled and self._file is not None and self._cache is not None:
+        if self._compiled and self._file is not None:
             if write_cache_entry(self._file, marshal.dumps(self._codes)):
-                prune_cache(self._cache, KEEP)
+                prune_cache(self._file.parent, KEEP)
             self._compiled = False
 
     def _compile(
