@@ -107,12 +107,3 @@ def _read(path: Path | None) -> dict[str, CodeType]:
     ):
         return {}
     return codes
-
-
-def template_from_string(environment: Environment, source: str) -> Template:
-    """``environment.from_string(source)``, compiled once per cache when the
-    environment's loader is a ``CompiledLoader``."""
-    loader = environment.loader
-    if isinstance(loader, CompiledLoader):
-        return loader.from_string(environment, source)
-    return environment.from_string(source)

@@ -22,7 +22,7 @@ import yaml
 from jinja2 import Environment
 
 from generator.paths import files_under
-from generator.render.compiled import template_from_string
+from generator.render.compiled import CompiledLoader
 from generator.spec.loader import FAST_LOADER
 from generator.spec.models import EntitySpec
 
@@ -61,7 +61,9 @@ class Layout:
         one template that sets a list: compiling costs far more than evaluating."""
         conditions = sorted(set(self.when.values()))
         source = f"{{% set values = [{', '.join(f'({c})' for c in conditions)}] %}}"
-        values = vars(template_from_string(env, source).make_module(context))["values"]
+        loader = env.loader
+        assert isinstance(loader, CompiledLoader)  # as make_environment builds it
+        values = vars(loader.from_string(env, source).make_module(context))["values"]
         assert isinstance(values, list)
         return {condition: bool(value) for condition, value in zip(conditions, values, strict=True)}
 
