@@ -18,14 +18,17 @@ as on a developer's machine; its render cache is emptied before every timed
 `dayone plan`, so each plan renders, and `apply` reuses what its plan
 rendered, as it does in use.
 
-Each timing is the median of --repeat runs on fresh copies, in two clocks:
-wall-clock seconds, and CPU seconds (user + system) of the command and every
-process it waited for (copier's git calls included). On a shared, busy
-machine the wall clock mostly measures the neighbours; CPU time does not.
-Run:
+The runs are interleaved: each of --repeat rounds times every scenario once,
+on fresh copies, copier's included. Each timing is the median over the rounds,
+in two clocks: wall-clock seconds, and CPU seconds (user + system) of the
+command and every process it waited for (copier's git calls included). On a
+shared, busy machine the wall clock mostly measures the neighbours; CPU time
+does not, but a machine's speed still drifts by tens of percent within
+minutes, so the ratio to copier is taken per round (runs made seconds apart)
+and reported as the median and the lowest of the rounds. Run:
 
     pip install -e ".[bench]"
-    python benchmarks/regen_bench.py --sizes 5 20 100 --repeat 5
+    python benchmarks/regen_bench.py --sizes 5 20 100 --repeat 7
 """
 
 from __future__ import annotations
@@ -110,12 +113,17 @@ def render_cache() -> Path:
     return cache.root
 
 
-def median_of(repeat: int, make: Callable[[], Path], measure: Callable[[Path], Timing]) -> Timing:
-    times = [measure(make()) for _ in range(repeat)]
-    return Timing(statistics.median(t.wall for t in times), statistics.median(t.cpu for t in times))
+class Scenario(NamedTuple):
+    """A fresh copy of a project to work on, and the timed work done to it."""
+
+    make: Callable[[], Path]
+    measure: Callable[[Path], Timing]
+
+    def once(self) -> Timing:
+        return self.measure(self.make())
 
 
-def bench_dayone(work: Path, entities: int, repeat: int) -> dict[str, Timing]:
+def dayone_scenarios(work: Path, entities: int) -> dict[str, Scenario]:
     pristine = work / "dayone-pristine"
     spec = work / "spec.yaml"
     spec.write_text(spec_text(entities))
@@ -148,13 +156,13 @@ def bench_dayone(work: Path, entities: int, repeat: int) -> dict[str, Timing]:
         return run(*dayone("plan", str(project))) + run(*dayone("apply", str(project), "--apply"))
 
     return {
-        "plan": median_of(repeat, fresh(True), plan_only),
-        "plan+apply": median_of(repeat, fresh(True), plan_and_apply),
-        "plan (nothing changed)": median_of(repeat, fresh(False), plan_only),
+        "plan": Scenario(fresh(True), plan_only),
+        "plan+apply": Scenario(fresh(True), plan_and_apply),
+        "plan (nothing changed)": Scenario(fresh(False), plan_only),
     }
 
 
-def bench_copier(work: Path, entities: int, repeat: int) -> Timing:
+def copier_scenario(work: Path, entities: int) -> Scenario:
     template = work / "copier-template"
     shutil.rmtree(template, ignore_errors=True)
     template.mkdir()
@@ -204,7 +212,11 @@ def bench_copier(work: Path, entities: int, repeat: int) -> Timing:
             cwd=project,
         )
 
-    return median_of(repeat, make, update)
+    return Scenario(make, update)
+
+
+def median(times: list[Timing]) -> Timing:
+    return Timing(statistics.median(t.wall for t in times), statistics.median(t.cpu for t in times))
 
 
 def cell(t: Timing) -> str:
@@ -224,23 +236,32 @@ def main() -> None:
     print("Each cell: wall clock / CPU time, median of", args.repeat, "runs.\n")
     print(
         "| entities | files | dayone plan | plan + apply | copier update "
-        "| copier / dayone (wall, CPU) | plan, nothing changed |"
+        "| copier / dayone, CPU (median, lowest) | plan, nothing changed |"
     )
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for entities in args.sizes:
         files = len(render(parse_spec(spec_text(entities))).files)
         with tempfile.TemporaryDirectory(prefix="dayone-bench-") as tmp:
             work = Path(tmp)
-            ours = bench_dayone(work, entities, args.repeat)
-            theirs = None if args.no_copier else bench_copier(work, entities, args.repeat)
-            both = ours["plan+apply"]
-            ratio = (
-                f"{theirs.wall / both.wall:.1f}x, {theirs.cpu / both.cpu:.1f}x" if theirs else "n/a"
-            )
+            ours = dayone_scenarios(work, entities)
+            theirs = None if args.no_copier else copier_scenario(work, entities)
+            times: dict[str, list[Timing]] = {name: [] for name in [*ours, "copier"]}
+            ratios: list[float] = []
+            # Interleaved: each round times every command once, so a machine that
+            # speeds up or slows down during the run affects both tools alike, and
+            # each round's ratio compares runs made seconds apart.
+            for _ in range(args.repeat):
+                for name, scenario in ours.items():
+                    times[name].append(scenario.once())
+                if theirs is not None:
+                    times["copier"].append(theirs.once())
+                    ratios.append(times["copier"][-1].cpu / times["plan+apply"][-1].cpu)
+            ratio = f"{statistics.median(ratios):.1f}x, {min(ratios):.1f}x" if ratios else "n/a"
             print(
-                f"| {entities} | {files} | {cell(ours['plan'])} | {cell(both)} "
-                f"| {cell(theirs) if theirs else 'n/a'} | {ratio} "
-                f"| {cell(ours['plan (nothing changed)'])} |",
+                f"| {entities} | {files} | {cell(median(times['plan']))} "
+                f"| {cell(median(times['plan+apply']))} "
+                f"| {cell(median(times['copier'])) if ratios else 'n/a'} | {ratio} "
+                f"| {cell(median(times['plan (nothing changed)']))} |",
                 flush=True,
             )
 

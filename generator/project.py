@@ -16,6 +16,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from msgspec import Struct
+
 from generator.apply.paths import check_relative
 from generator.errors import DayOneError, UnsafePathError
 from generator.state import BASELINE_DIR, MANIFEST, MANIFEST_SCHEMA_VERSION, SPEC_FILE, sha256
@@ -33,8 +35,7 @@ class ProjectError(DayOneError):
     """The folder is not a readable Day One project."""
 
 
-@dataclass(frozen=True)
-class Baseline:
+class Baseline(Struct, frozen=True):
     generator_version: str
     spec_sha256: str
     files: dict[str, bytes]  # path -> what Day One last wrote there
@@ -120,8 +121,7 @@ def load_baseline(root: Path) -> Baseline:
     return Baseline(generator_version, spec_sha, files)
 
 
-@dataclass(frozen=True)
-class DiskFiles:
+class DiskFiles(Struct, frozen=True):
     files: dict[str, bytes]  # path -> bytes, for the paths that exist as regular files
     symlinks: frozenset[str]  # paths where a symlink (or a folder) sits instead
 

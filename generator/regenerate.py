@@ -9,13 +9,14 @@ all the way.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+from msgspec.structs import replace
 
 from generator import __version__
 from generator.apply import transaction
@@ -276,7 +277,7 @@ def adopt(root: Path, *, force: bool = False) -> int:
     rendered = render_cached(project.spec)
     disk = read_disk(project.root, rendered.files)
     present = {path: data for path, data in rendered.files.items() if path in disk.files}
-    recorded = dataclasses.replace(rendered, files=present)
+    recorded = replace(rendered, files=present)
     wanted = state_files(recorded, project.spec_bytes)
     existing = {
         p.relative_to(project.root).as_posix()

@@ -39,9 +39,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct
 
 from generator import __version__
 from generator.errors import DayOneError
@@ -71,8 +72,7 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@dataclass(frozen=True)
-class Manifest:
+class Manifest(Struct, frozen=True):
     generator_version: str
     spec_sha256: str
     files: dict[str, str]  # path -> sha256 of what Day One wrote there

@@ -18,9 +18,10 @@ import hashlib
 import marshal
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
 
 from generator import __version__
 from generator.paths import (
@@ -42,8 +43,7 @@ KEEP = 16
 _FORMAT = 1
 
 
-@dataclass(frozen=True)
-class Tree:
+class Tree(Struct, frozen=True):
     """What regeneration needs from a render, as plain data."""
 
     files: dict[str, bytes]

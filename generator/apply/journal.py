@@ -61,10 +61,11 @@ import os
 import re
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
+
+from msgspec import Struct
 
 from generator.apply.crash import Writer
 from generator.apply.fs import read_regular, sha256_bytes
@@ -81,8 +82,7 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 _T = TypeVar("_T")
 
 
-@dataclass(frozen=True)
-class JournalInfo:
+class JournalInfo(Struct, frozen=True):
     """An unfinished apply, as :func:`generator.apply.transaction.pending` reports it."""
 
     started_at: datetime
@@ -98,8 +98,7 @@ class JournalInfo:
         return f"started {when}; {self.done} of {self.total} file changes done"
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(Struct, frozen=True):
     """One op as journalled: the op, and what its file held when the journal was written."""
 
     op: FileOp
@@ -107,8 +106,7 @@ class Entry:
     found_mode: int | None
 
 
-@dataclass(frozen=True)
-class Recorded:
+class Recorded(Struct, frozen=True):
     """Everything an interrupted apply left in its journal."""
 
     started_at: datetime

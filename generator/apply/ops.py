@@ -6,16 +6,16 @@ so that the journal can store them without a circular import.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
+
+from msgspec import Struct
 
 from generator.apply.fs import sha256_bytes
 
 Status = Literal["applied", "refused"]
 
 
-@dataclass(frozen=True)
-class FileOp:
+class FileOp(Struct, frozen=True):
     """One file change. ``expected_sha256`` guards against applying a stale plan.
 
     The plan was computed from what the project held when it was made; if the file
@@ -34,8 +34,7 @@ class FileOp:
         return None if self.content is None else sha256_bytes(self.content)
 
 
-@dataclass(frozen=True)
-class OpOutcome:
+class OpOutcome(Struct, frozen=True):
     """What happened to one op; ``reason`` says why for refusals, what was done else."""
 
     path: str

@@ -18,9 +18,10 @@ git-style conflict markers).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from generator.apply.ops import FileOp, OpOutcome
 from generator.errors import DayOneError
@@ -35,14 +36,12 @@ class PlanRefused(DayOneError):
     """The stored plan cannot be applied at all."""
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(Struct, frozen=True):
     markers: bool = False
     allow_destructive: bool = False
 
 
-@dataclass
-class Report:
+class Report(Struct):
     applied: list[Action] = field(default_factory=list)
     conflicts: list[tuple[Action, str]] = field(default_factory=list)  # action, file written
     refused: list[tuple[str, str]] = field(default_factory=list)  # path, reason
@@ -109,8 +108,7 @@ def _short(digest: object) -> str:
     return str(digest)[:12] if digest else "absent"
 
 
-@dataclass
-class Step:
+class Step(Struct):
     """One action and the file operations that carry it out."""
 
     action: Action

@@ -18,7 +18,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from generator.errors import RegionError
 from generator.merge.text import Conflict, MergeResult, join_chunks, split_lines
@@ -33,8 +35,7 @@ _HINT = (
 )
 
 
-@dataclass(frozen=True)
-class Region:
+class Region(Struct, frozen=True):
     """A managed region; line numbers are 0-based indexes of the marker lines."""
 
     name: str
@@ -117,8 +118,7 @@ def _regions_of(text: str, label: str) -> dict[str, Region]:
         raise RegionError(f"{label}: {error.message}", hint=error.hint) from error
 
 
-@dataclass(frozen=True)
-class _Claim:
+class _Claim(Struct, frozen=True):
     """One region present in both OURS and THEIRS, which the generator claims."""
 
     base: Region | None
@@ -166,8 +166,7 @@ def _body_span(region: Region) -> tuple[int, int]:
     return region.begin_line + 1, region.end_line
 
 
-@dataclass(frozen=True)
-class _LineMap:
+class _LineMap(Struct, frozen=True):
     """Maps line indexes of an edited text back to the text it was made from.
 
     ``spans`` holds ``(old_start, old_end, new_start, new_end)`` for each
@@ -226,8 +225,7 @@ def take_regions(base: str, ours: str, theirs: str) -> tuple[str, str, tuple[Con
     return new_base, new_ours, tuple(conflicts)
 
 
-@dataclass(frozen=True)
-class PreparedMerge:
+class PreparedMerge(Struct, frozen=True):
     """The three texts to hand to a merge once regions are settled.
 
     Undisputed regions carry THEIRS' body everywhere, as in ``take_regions``.

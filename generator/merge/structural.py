@@ -14,12 +14,13 @@ from __future__ import annotations
 import ast
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from itertools import takewhile
 
 import black
 import libcst as cst
 from black.parsing import InvalidInput
+from msgspec import Struct
+from msgspec.structs import replace
 
 from generator.merge.text import Conflict, MergeResult, merge3
 
@@ -34,8 +35,7 @@ class _GiveUp(Exception):
     """The structural merge needs a decision only the user can make."""
 
 
-@dataclass(frozen=True)
-class _Statement:
+class _Statement(Struct, frozen=True):
     """A top-level statement with its leading comments and decorators."""
 
     node: cst.SimpleStatementLine | cst.BaseCompoundStatement
@@ -47,8 +47,7 @@ class _Statement:
     end: int
 
 
-@dataclass(frozen=True)
-class _Module:
+class _Module(Struct, frozen=True):
     tree: cst.Module
     header: str
     footer: str
@@ -175,8 +174,7 @@ def _merge_piece(base: str, ours: str, theirs: str) -> str:
     return result.text()
 
 
-@dataclass
-class _Entry:
+class _Entry(Struct):
     """A statement of the merged module, rendered by the module it came from."""
 
     node: cst.SimpleStatementLine | cst.BaseCompoundStatement

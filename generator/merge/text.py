@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from difflib import SequenceMatcher
+
+from msgspec import Struct
 
 _Side = tuple[str, ...]
 
@@ -47,8 +48,7 @@ def newline_of(text: str) -> str:
     return "\r\n" if end > 0 and text[end - 1] == "\r" else "\n"
 
 
-@dataclass(frozen=True)
-class Conflict:
+class Conflict(Struct, frozen=True):
     """A place where BASE, OURS and THEIRS disagree and no side can be picked.
 
     Ranges are 0-based and half-open into the line lists of the three inputs;
@@ -86,8 +86,7 @@ class Conflict:
         }
 
 
-@dataclass(frozen=True)
-class MergeResult:
+class MergeResult(Struct, frozen=True):
     """Merged text pieces interleaved with the conflicts between them."""
 
     chunks: tuple[str | Conflict, ...]
@@ -141,8 +140,7 @@ class MergeResult:
         return "".join(out)
 
 
-@dataclass(frozen=True)
-class _Hunk:
+class _Hunk(Struct, frozen=True):
     """BASE lines ``[start, end)`` replaced by ``size`` lines on one side.
 
     ``unterminated``: the new lines end with that side's last line and it has

@@ -9,8 +9,9 @@ can never be applied to files that changed after it was made.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from generator.plan.classify import Inputs, classify
 from generator.plan.model import (
@@ -25,8 +26,7 @@ from generator.plan.model import (
 PLAN_SCHEMA_VERSION = 1
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(Struct, frozen=True):
     generator_version: str
     spec_sha256: str
     baseline_generator_version: str

@@ -28,8 +28,9 @@ user's file and the new render.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
 
 from generator.errors import RegionError
 from generator.plan.model import WRITES, Action, ActionKind, ConflictKind, sha256
@@ -38,8 +39,7 @@ if TYPE_CHECKING:
     from generator.merge import Conflict, MergeResult
 
 
-@dataclass(frozen=True)
-class Inputs:
+class Inputs(Struct, frozen=True):
     baseline: Mapping[str, bytes]  # path -> what Day One last wrote there
     disk: Mapping[str, bytes]  # path -> current bytes, for the paths that exist
     new: Mapping[str, bytes]  # the new render

@@ -9,9 +9,10 @@ what Day One wrote last time, ``result`` what the path will hold afterwards.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct
 
 if TYPE_CHECKING:
     from generator.merge import Conflict
@@ -49,8 +50,7 @@ def sha256(data: bytes | None) -> str | None:
     return None if data is None else hashlib.sha256(data).hexdigest()
 
 
-@dataclass(frozen=True)
-class Action:
+class Action(Struct, frozen=True):
     path: str
     kind: ActionKind
     reason: str
@@ -63,12 +63,12 @@ class Action:
     hunks: tuple[Conflict, ...] = ()
     destructive: bool = False
     executable: bool = False
-    # Content, not serialised: what apply writes (result) and what the template
-    # wants here (theirs: written beside a conflicted file as <path>.new).
-    content: bytes | None = field(default=None, repr=False, compare=False)
-    theirs: bytes | None = field(default=None, repr=False, compare=False)
+    # Content, not serialised: what apply writes (result, whose sha256 is `result`) and
+    # what the template wants here (theirs: written beside a conflicted file as <path>.new).
+    content: bytes | None = None
+    theirs: bytes | None = None
     # For conflicts: the file with git-style conflict markers (`apply --markers`).
-    marked: bytes | None = field(default=None, repr=False, compare=False)
+    marked: bytes | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {

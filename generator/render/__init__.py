@@ -6,10 +6,10 @@ nothing. Writing is ``generator.apply``'s job, planning ``generator.plan``'s.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment, StrictUndefined, TemplateError
+from msgspec import Struct, field
 
 from generator import __version__
 from generator.errors import DayOneError
@@ -40,8 +40,7 @@ class TemplateBug(DayOneError):
     exit_code = 3
 
 
-@dataclass(frozen=True)
-class Prior:
+class Prior(Struct, frozen=True):
     """What a project's migrations hold from earlier generations (see ``generator.state``).
 
     ``schema`` and ``entities`` (entity name -> table) are as of the newest revision
@@ -58,8 +57,7 @@ class Prior:
     taken: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
-class Rendered:
+class Rendered(Struct, frozen=True):
     """The output of one render: files, which of them are executable, and the schema.
 
     ``revisions`` lists every migration in the tree, oldest first (those carried over

@@ -15,11 +15,11 @@ otherwise:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 from jinja2 import Environment
+from msgspec import Struct
 
 from generator.paths import files_under
 from generator.render.compiled import CompiledLoader
@@ -27,8 +27,7 @@ from generator.spec.loader import FAST_LOADER
 from generator.spec.models import EntitySpec
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(Struct, frozen=True):
     """One file to render: template name, output path, extra context."""
 
     template: str
@@ -42,8 +41,7 @@ class Target:
         return self.pattern.replace("__entities__", plural).replace("__entity__", module)
 
 
-@dataclass(frozen=True)
-class Layout:
+class Layout(Struct, frozen=True):
     when: dict[str, str]
     executable: frozenset[str]
 

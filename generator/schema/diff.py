@@ -35,9 +35,11 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from generator.errors import DayOneError
 from generator.schema.model import Check, Column, ColumnType, ForeignKey, Index, Schema, Table
@@ -96,8 +98,7 @@ class UnsupportedChange(DayOneError):
     """The spec changed in a way Day One cannot turn into a migration."""
 
 
-@dataclass(frozen=True)
-class Renames:
+class Renames(Struct, frozen=True):
     """What was renamed since the recorded schema.
 
     ``tables``: old table -> new table. ``columns``: (new table name, old column)
@@ -229,8 +230,7 @@ def _guess_entities(spec: Spec, old: Schema) -> dict[str, str]:
 # --- the diff ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(Struct, frozen=True):
     """One change a person would name: ``short`` for the revision message,
     ``detail`` for its docstring."""
 
@@ -238,8 +238,7 @@ class Change:
     detail: str
 
 
-@dataclass
-class _Result:
+class _Result(Struct):
     ops: list[Op] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     destructive: bool = False
@@ -247,8 +246,7 @@ class _Result:
     problems: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class SchemaDiff:
+class SchemaDiff(Struct, frozen=True):
     """Everything ``next_revision`` needs: both directions and their description."""
 
     upgrade: tuple[Op, ...]

@@ -12,16 +12,17 @@ schema; the generated project's ``alembic check`` test proves they do.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from msgspec import Struct
+from msgspec.structs import asdict
 
 # PostgreSQL truncates identifiers longer than this, which would make the
 # database disagree with the models about constraint names.
 MAX_IDENTIFIER = 63
 
 
-@dataclass(frozen=True)
-class ColumnType:
+class ColumnType(Struct, frozen=True):
     """``kind`` is one of: uuid, string, text, integer, bigint, float, numeric, boolean,
     date, datetime, json. ``length`` applies to string; ``precision``/``scale`` to numeric."""
 
@@ -31,16 +32,14 @@ class ColumnType:
     scale: int | None = None
 
 
-@dataclass(frozen=True)
-class ForeignKey:
+class ForeignKey(Struct, frozen=True):
     table: str
     column: str
     ondelete: str  # CASCADE | RESTRICT | SET NULL
     name: str
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(Struct, frozen=True):
     name: str
     type: ColumnType
     nullable: bool = False
@@ -50,15 +49,13 @@ class Column:
     foreign_key: ForeignKey | None = None
 
 
-@dataclass(frozen=True)
-class Index:
+class Index(Struct, frozen=True):
     name: str
     columns: tuple[str, ...]
     unique: bool = False
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(Struct, frozen=True):
     """``column`` must hold one of ``values`` (the spec's enum values, verbatim)."""
 
     name: str
@@ -66,8 +63,7 @@ class Check:
     values: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(Struct, frozen=True):
     name: str
     columns: tuple[Column, ...]
     uniques: tuple[Index, ...] = ()  # unique constraints (not indexes)
@@ -82,9 +78,8 @@ class Table:
         return {c.foreign_key.table for c in self.columns if c.foreign_key is not None}
 
 
-@dataclass(frozen=True)
-class Schema:
-    tables: tuple[Table, ...] = field(default_factory=tuple)
+class Schema(Struct, frozen=True):
+    tables: tuple[Table, ...] = ()
 
     def table(self, name: str) -> Table | None:
         return next((t for t in self.tables if t.name == name), None)

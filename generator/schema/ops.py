@@ -13,28 +13,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import ClassVar
+
+from msgspec import Struct
 
 from generator.schema.model import Check, Column, ForeignKey, Index, Schema, Table, constraint_name
 
 # --- tables ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CreateTable:
+class CreateTable(Struct, frozen=True):
     table: Table
     kind: ClassVar[str] = "create_table"
 
 
-@dataclass(frozen=True)
-class DropTable:
+class DropTable(Struct, frozen=True):
     table: Table
     kind: ClassVar[str] = "drop_table"
 
 
-@dataclass(frozen=True)
-class RenameTable:
+class RenameTable(Struct, frozen=True):
     """Rename a table. Its indexes and constraints are renamed by drop and create
     operations around this one; only the primary key, which the naming convention
     of the generated project calls ``pk_<table>``, is renamed here (on PostgreSQL:
@@ -56,8 +54,7 @@ class RenameTable:
 # --- columns -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AddColumn:
+class AddColumn(Struct, frozen=True):
     """Add ``column`` (without its foreign key: a ``CreateForeignKey`` follows).
 
     ``fill`` is a SQL literal that existing rows get while the column is added,
@@ -76,23 +73,20 @@ class AddColumn:
         return not self.column.nullable and self.column.server_default is None and self.fill is None
 
 
-@dataclass(frozen=True)
-class DropColumn:
+class DropColumn(Struct, frozen=True):
     table: str
     column: Column
     kind: ClassVar[str] = "drop_column"
 
 
-@dataclass(frozen=True)
-class RenameColumn:
+class RenameColumn(Struct, frozen=True):
     table: str
     old: str
     new: str
     kind: ClassVar[str] = "rename_column"
 
 
-@dataclass(frozen=True)
-class AlterColumn:
+class AlterColumn(Struct, frozen=True):
     """Change a column's type, nullability or server default (``old`` -> ``new``;
     both have the column's current name and no foreign key)."""
 
@@ -125,8 +119,7 @@ class AlterColumn:
         return None
 
 
-@dataclass(frozen=True)
-class FillNulls:
+class FillNulls(Struct, frozen=True):
     """``UPDATE table SET column = value WHERE column IS NULL`` (``value``: a SQL literal),
     before the column becomes NOT NULL."""
 
@@ -139,58 +132,50 @@ class FillNulls:
 # --- indexes and constraints -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CreateIndex:
+class CreateIndex(Struct, frozen=True):
     table: str
     index: Index
     kind: ClassVar[str] = "create_index"
 
 
-@dataclass(frozen=True)
-class DropIndex:
+class DropIndex(Struct, frozen=True):
     table: str
     index: Index
     kind: ClassVar[str] = "drop_index"
 
 
-@dataclass(frozen=True)
-class CreateUnique:
+class CreateUnique(Struct, frozen=True):
     table: str
     index: Index
     kind: ClassVar[str] = "create_unique"
 
 
-@dataclass(frozen=True)
-class DropUnique:
+class DropUnique(Struct, frozen=True):
     table: str
     index: Index
     kind: ClassVar[str] = "drop_unique"
 
 
-@dataclass(frozen=True)
-class CreateCheck:
+class CreateCheck(Struct, frozen=True):
     table: str
     check: Check
     kind: ClassVar[str] = "create_check"
 
 
-@dataclass(frozen=True)
-class DropCheck:
+class DropCheck(Struct, frozen=True):
     table: str
     check: Check
     kind: ClassVar[str] = "drop_check"
 
 
-@dataclass(frozen=True)
-class CreateForeignKey:
+class CreateForeignKey(Struct, frozen=True):
     table: str
     column: str
     fk: ForeignKey
     kind: ClassVar[str] = "create_foreign_key"
 
 
-@dataclass(frozen=True)
-class DropForeignKey:
+class DropForeignKey(Struct, frozen=True):
     table: str
     column: str
     fk: ForeignKey
@@ -225,8 +210,7 @@ def batch_table(o: Op) -> str | None:
     return o.table
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(Struct, frozen=True):
     """What the migration template renders as one unit: a batch of operations on
     ``table`` (``batch`` true), or one operation on its own."""
 
@@ -264,8 +248,7 @@ def steps(ops: Iterable[Op]) -> tuple[Step, ...]:
 # --- revisions ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Revision:
+class Revision(Struct, frozen=True):
     """One Alembic revision: ``id`` chains to ``down_revision``.
 
     ``summary`` lists the changes, one per line (the migration's docstring shows
@@ -280,8 +263,8 @@ class Revision:
     id: str
     down_revision: str | None
     message: str
-    upgrade: tuple[Op, ...] = field(default_factory=tuple)
-    downgrade: tuple[Op, ...] = field(default_factory=tuple)
+    upgrade: tuple[Op, ...] = ()
+    downgrade: tuple[Op, ...] = ()
     summary: str = ""
     destructive: bool = False
     needs_backfill: tuple[str, ...] = ()

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from generator.errors import DayOneError
 
 Path = tuple[str | int, ...]
 
 
-@dataclass(frozen=True, order=True)
-class SpecProblem:
+class SpecProblem(Struct, frozen=True, order=True):
     """A message about the value at ``path`` (e.g. ``('entities', 1, 'fields', 2, 'type')``)."""
 
     path: Path

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 
 from generator.schema import Schema
 from generator.schema.diff import Renames, UnsupportedChange, compare, diff_schemas

@@ -7,9 +7,9 @@ import ast
 import json
 import subprocess
 import sys
-from dataclasses import asdict
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from generator.render import Prior, Rendered
@@ -226,7 +226,7 @@ def test_schema_json_has_one_line_per_column(v1: Rendered) -> None:
 
 
 def test_schema_json_of_earlier_versions_still_reads(v1: Rendered) -> None:
-    legacy = json.dumps({"tables": [asdict(t) for t in v1.schema.tables]}, indent=1).encode()
+    legacy = json.dumps({"tables": msgspec.to_builtins(v1.schema.tables)}, indent=1).encode()
     schema, entities = read_schema(legacy)
     assert schema == v1.schema
     assert entities == {}
