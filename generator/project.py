@@ -131,10 +131,11 @@ def read_disk(root: Path, paths: Iterable[str]) -> DiskFiles:
     a symlink at a generated path, or in a folder above it, is reported."""
     files: dict[str, bytes] = {}
     odd: set[str] = set()
+    folders: dict[str, bool] = {}  # folder -> a symlink sits at it or above it
     for rel in sorted(set(paths)):
         check_relative(rel)
         path = root / rel
-        if _through_symlink(root, rel):
+        if _through_symlink(root, rel.rpartition("/")[0], folders):
             odd.add(rel)
             continue
         try:
@@ -151,16 +152,21 @@ def read_disk(root: Path, paths: Iterable[str]) -> DiskFiles:
     return DiskFiles(files, frozenset(odd))
 
 
-def _through_symlink(root: Path, rel: str) -> bool:
-    current = root
-    for part in rel.split("/")[:-1]:
-        current = current / part
-        try:
-            if stat.S_ISLNK(os.lstat(current).st_mode):
-                return True
-        except (FileNotFoundError, NotADirectoryError):
-            return False
-    return False
+def _through_symlink(root: Path, folder: str, seen: dict[str, bool]) -> bool:
+    """Whether a symlink sits at ``folder`` (relative to ``root``) or a folder above
+    it; ``seen`` remembers the answer for each folder asked about, parents included."""
+    if not folder:
+        return False
+    if folder not in seen:
+        parent = folder.rpartition("/")[0]
+        if _through_symlink(root, parent, seen):
+            seen[folder] = True
+        else:
+            try:
+                seen[folder] = stat.S_ISLNK(os.lstat(root / folder).st_mode)
+            except (FileNotFoundError, NotADirectoryError):
+                seen[folder] = False
+    return seen[folder]
 
 
 def _read_regular(path: Path) -> bytes | None:
