@@ -63,12 +63,17 @@ class Action(Struct, frozen=True):
     hunks: tuple[Conflict, ...] = ()
     destructive: bool = False
     executable: bool = False
-    # Content, not serialised: what apply writes (result, whose sha256 is `result`) and
-    # what the template wants here (theirs: written beside a conflicted file as <path>.new).
+    # Content, not serialised: what apply writes (its sha256 is `result`) and what the
+    # template wants here (theirs: written beside a conflicted file as <path>.new).
     content: bytes | None = None
     theirs: bytes | None = None
     # For conflicts: the file with git-style conflict markers (`apply --markers`).
     marked: bytes | None = None
+
+    def __repr__(self) -> str:
+        # Whole files would drown the rest: the content fields are left out.
+        shown = (f"{name}={getattr(self, name)!r}" for name in _REPR_FIELDS)
+        return f"Action({', '.join(shown)})"
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -85,6 +90,11 @@ class Action(Struct, frozen=True):
         if self.destructive:
             data["destructive"] = True
         return data
+
+
+_REPR_FIELDS = tuple(
+    name for name in Action.__struct_fields__ if name not in ("content", "theirs", "marked")
+)
 
 
 def summarize(actions: list[Action]) -> dict[str, int]:

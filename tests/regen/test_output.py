@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli.output import styled
+from generator.plan.model import Action, ActionKind
 from tests.regen.support import SPEC, Demo
 
 # A name long enough that any wrapping at 80 columns would split its paths.
@@ -89,3 +90,21 @@ def test_styles_are_ansi_that_piped_output_drops() -> None:
     assert styled("conflict", "bold red") == "\x1b[31m\x1b[1mconflict\x1b[0m"
     assert styled("identical", "dim") == "\x1b[2midentical\x1b[0m"
     assert styled("create", "green") == "\x1b[32mcreate\x1b[0m"
+
+
+def test_an_action_prints_its_hashes_but_not_the_files_it_carries() -> None:
+    action = Action(
+        "app/x.py",
+        ActionKind.MERGE,
+        "both changed",
+        "p" * 64,
+        "b" * 64,
+        "r" * 64,
+        content=b"merged body",
+        theirs=b"template body",
+        marked=b"<<<<<<<",
+    )
+    shown = repr(action)
+    assert shown.startswith("Action(path='app/x.py', kind=<ActionKind.MERGE: 'merge'>")
+    assert "r" * 64 in shown
+    assert not any(body in shown for body in ("merged body", "template body", "<<<<<<<"))
