@@ -19,7 +19,7 @@ from msgspec.structs import replace
 
 from generator import __version__
 from generator.apply import transaction
-from generator.apply.fs import atomic_write
+from generator.apply.fs import atomic_write, stray_temp_files
 from generator.apply.ops import FileOp, ManifestRecipe, OpOutcome
 from generator.apply.regenerate import (
     Options,
@@ -69,7 +69,7 @@ class Regeneration:
     def baseline(self) -> Baseline:
         # An apply running or cut short leaves baseline copies that the manifest does
         # not name yet: that is the journal's to settle, so it is looked at first.
-        transaction.check_settled(self.root.absolute())
+        transaction.check_settled(self.root)
         return load_baseline(self.root)
 
     @cached_property
@@ -126,11 +126,22 @@ class Regeneration:
         )
 
     def _warnings(self) -> list[str]:
-        return [
+        backfill = [
             f"the new migration makes {column} NOT NULL without a default: it fails on a "
             "table that has rows; give the field a default or make it optional"
             for column in self.rendered.needs_backfill
         ]
+        return backfill + [
+            f"{path} is a temporary file that an interrupted write left; delete it"
+            for path in self._stray_temp_files()
+        ]
+
+    def _stray_temp_files(self) -> list[str]:
+        """Day One temporary files in the folders it writes (and their baseline
+        folders): what a write killed halfway left outside any journal."""
+        folders = {p.rpartition("/")[0] for p in (*self.rendered.files, *self.baseline.files)}
+        folders |= {f"{BASELINE_DIR}/{f}" if f else BASELINE_DIR for f in folders}
+        return stray_temp_files(self.root.absolute(), folders | {"", ".dayone"})
 
     # --- writing plan.json ----------------------------------------------------------------
 
@@ -138,8 +149,15 @@ class Regeneration:
         plan = self.plan
         payload = plan.to_json()
         payload["options"] = {"restore": self.restore}
-        atomic_write(self.root / PLAN_FILE, _json_bytes(payload))
-        atomic_write(self.root / CONFLICTS_FILE, _json_bytes(plan.conflicts_json()))
+        try:
+            atomic_write(self.root / PLAN_FILE, _json_bytes(payload))
+            atomic_write(self.root / CONFLICTS_FILE, _json_bytes(plan.conflicts_json()))
+        except OSError as error:
+            raise DayOneError(
+                f"could not write {self.root / PLAN_FILE}: {error.strerror or error}",
+                hint="Free some disk space or fix the folder's permissions, then run "
+                f"`dayone plan {self.root}` again.",
+            ) from None
         return plan
 
     # --- applying ----------------------------------------------------------------------------
@@ -164,7 +182,7 @@ class Regeneration:
     @classmethod
     def from_plan_file(cls, root: Path) -> tuple[Regeneration, dict[str, Any]]:
         """The regeneration that plan.json describes (same options), and plan.json."""
-        transaction.check_settled(root.absolute())
+        transaction.check_settled(root)
         stored = cls.stored_plan(root)
         restore = bool((stored.get("options") or {}).get("restore", False))
         return cls(root, restore=restore), stored

@@ -135,9 +135,8 @@ def load(root: Path) -> Recorded | None:
     folder = safe_target(root, JOURNAL_DIR)
     if os.path.lexists(folder) and not os.path.isdir(folder):
         raise DayOneError(
-            f"{JOURNAL_DIR} in {str(root)!r} is a file, not the folder where Day One keeps "
-            "its apply journal.",
-            hint=f"Move {str(folder)!r} out of the way, then run the command again.",
+            f"{folder} is a file, not the folder where Day One keeps its apply journal.",
+            hint="Move that file out of the way, then run the command again.",
         )
     plan = _read_json(folder / _PLAN)
     if plan is None:

@@ -145,7 +145,7 @@ def run(
                 hint="Fix the cause (free some disk space, say), then apply again.",
             ) from None
         outcomes = _carry_out(_Changes(root, journal, writer, entries), journal, [], None)
-        journal.finish()
+        _journalled(journal.finish, root, False)
     return outcomes
 
 
@@ -162,7 +162,7 @@ def resume(root: Path, *, crash_after: int | None = None) -> list[OpOutcome]:
         changes = _Changes(root, journal, writer, recorded.entries)
         done = list(recorded.outcomes)
         outcomes = _carry_out(changes, journal, done, len(done))
-        journal.finish()
+        _journalled(journal.finish, root, False)
     return outcomes
 
 
@@ -190,7 +190,7 @@ def rollback(root: Path, *, crash_after: int | None = None) -> list[OpOutcome]:
             outcome = changes.undo(index, recorded=index < done)
             if outcome is not None:
                 undone.append(outcome)
-        journal.finish()
+        _journalled(journal.finish, root, True)
     return undone
 
 
