@@ -207,8 +207,10 @@ class Regeneration:
             ops.append(FileOp(SCHEMA, schema, digest, requires=self.new_migration))
         ops.append(self._manifest_op(advance=clean))
         outcomes = transaction.run(self.root, ops, crash_after=crash_after)
-        result = report(steps, [o for o in outcomes if o.path != MANIFEST], stale)
-        result.refused += [(o.path, o.reason) for o in outcomes if _refused_state(o)]
+        result = report(steps, [o for o in outcomes if o.path not in (MANIFEST, SCHEMA)], stale)
+        # schema.json follows the migration; refused on its own, it is news too.
+        if not any(path == self.new_migration for path, _ in result.refused):
+            result.refused += [(o.path, o.reason) for o in outcomes if _refused_schema(o)]
         return result
 
     def _migration_applies(self, steps: list[Step]) -> bool:
@@ -238,8 +240,7 @@ def _manifest_op(
     return FileOp(MANIFEST, None, read_sha(root)(MANIFEST), manifest=recipe)
 
 
-def _refused_state(outcome: OpOutcome) -> bool:
-    """A refused op on Day One's own files that no step reports (the schema)."""
+def _refused_schema(outcome: OpOutcome) -> bool:
     return outcome.status == "refused" and outcome.path == SCHEMA
 
 
