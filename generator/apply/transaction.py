@@ -110,21 +110,15 @@ def check_settled(root: Path) -> None:
     raise ApplyInterrupted(recorded.info, root)
 
 
-def run(
-    root: Path,
-    ops: Sequence[FileOp],
-    *,
-    crash_after: int | None = None,
-    create: bool = True,
-) -> list[OpOutcome]:
+def run(root: Path, ops: Sequence[FileOp], *, crash_after: int | None = None) -> list[OpOutcome]:
     """Apply ``ops`` to the project at ``root``; one outcome per op, in order.
 
-    ``create``: make ``.dayone`` if it is missing (callers check first that ``root``
-    is a project: a regeneration has read its baseline, ``dayone adopt`` its spec).
+    ``.dayone`` is made if missing: callers have checked that ``root`` is a project
+    (a regeneration has read its baseline, ``dayone adopt`` its spec).
     ``crash_after`` is for tests: see :mod:`generator.apply.crash`.
     """
     writer = Writer(crash_after)
-    with project_lock(root, create=create):
+    with project_lock(root):
         recorded = load(root)
         if recorded is not None:
             raise ApplyInterrupted(recorded.info, root)
