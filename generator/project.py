@@ -76,6 +76,11 @@ def load_project(root: Path) -> Project:
             f"{root} has no {SPEC_FILE}",
             hint="Pass the folder `dayone new` created (it holds dayone.yaml).",
         ) from None
+    except OSError as exc:  # a folder at dayone.yaml, no permission, ...
+        raise ProjectError(
+            f"{spec_path} cannot be read: {exc.strerror or exc}",
+            hint=f"{SPEC_FILE} must be a readable file: the project's spec.",
+        ) from None
     return Project(root, spec_bytes)
 
 

@@ -10,7 +10,6 @@ all the way.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -20,8 +19,8 @@ from msgspec.structs import replace
 
 from generator import __version__
 from generator.apply import transaction
-from generator.apply.fs import atomic_write
-from generator.apply.ops import FileOp
+from generator.apply.fs import atomic_write, stray_temp_files
+from generator.apply.ops import FileOp, ManifestRecipe, OpOutcome
 from generator.apply.regenerate import (
     Options,
     PlanRefused,
@@ -42,7 +41,6 @@ from generator.state import (
     BASELINE_DIR,
     MANIFEST,
     SCHEMA,
-    Manifest,
     is_revision_path,
     load_prior,
     read_prior_inputs,
@@ -69,6 +67,9 @@ class Regeneration:
 
     @cached_property
     def baseline(self) -> Baseline:
+        # An apply running or cut short leaves baseline copies that the manifest does
+        # not name yet: that is the journal's to settle, so it is looked at first.
+        transaction.check_settled(self.root)
         return load_baseline(self.root)
 
     @cached_property
@@ -125,11 +126,22 @@ class Regeneration:
         )
 
     def _warnings(self) -> list[str]:
-        return [
+        backfill = [
             f"the new migration makes {column} NOT NULL without a default: it fails on a "
             "table that has rows; give the field a default or make it optional"
             for column in self.rendered.needs_backfill
         ]
+        return backfill + [
+            f"{path} is a temporary file that an interrupted write left; delete it"
+            for path in self._stray_temp_files()
+        ]
+
+    def _stray_temp_files(self) -> list[str]:
+        """Day One temporary files in the folders it writes (and their baseline
+        folders): what a write killed halfway left outside any journal."""
+        folders = {p.rpartition("/")[0] for p in (*self.rendered.files, *self.baseline.files)}
+        folders |= {f"{BASELINE_DIR}/{f}" if f else BASELINE_DIR for f in folders}
+        return stray_temp_files(self.root.absolute(), folders | {"", ".dayone"})
 
     # --- writing plan.json ----------------------------------------------------------------
 
@@ -137,8 +149,15 @@ class Regeneration:
         plan = self.plan
         payload = plan.to_json()
         payload["options"] = {"restore": self.restore}
-        atomic_write(self.root / PLAN_FILE, _json_bytes(payload))
-        atomic_write(self.root / CONFLICTS_FILE, _json_bytes(plan.conflicts_json()))
+        try:
+            atomic_write(self.root / PLAN_FILE, _json_bytes(payload))
+            atomic_write(self.root / CONFLICTS_FILE, _json_bytes(plan.conflicts_json()))
+        except OSError as error:
+            raise DayOneError(
+                f"could not write {self.root / PLAN_FILE}: {error.strerror or error}",
+                hint="Free some disk space or fix the folder's permissions, then run "
+                f"`dayone plan {self.root}` again.",
+            ) from None
         return plan
 
     # --- applying ----------------------------------------------------------------------------
@@ -163,6 +182,7 @@ class Regeneration:
     @classmethod
     def from_plan_file(cls, root: Path) -> tuple[Regeneration, dict[str, Any]]:
         """The regeneration that plan.json describes (same options), and plan.json."""
+        transaction.check_settled(root)
         stored = cls.stored_plan(root)
         restore = bool((stored.get("options") or {}).get("restore", False))
         return cls(root, restore=restore), stored
@@ -180,12 +200,18 @@ class Regeneration:
         clean = not stale and not plan.conflicts
         ops = [op for step in steps for op in step.ops]
         if self._migration_applies(steps):
-            # The recorded schema follows the migration that brings the database to it.
+            # The recorded schema follows the migration that brings the database to it,
+            # and only once that migration is written.
             schema = self.rendered.schema_json
-            ops.append(FileOp(SCHEMA, schema, read_sha(self.root)(SCHEMA)))
-        ops.append(self._manifest_op(steps, advance=clean))
+            digest = read_sha(self.root)(SCHEMA)
+            ops.append(FileOp(SCHEMA, schema, digest, requires=self.new_migration))
+        ops.append(self._manifest_op(advance=clean))
         outcomes = transaction.run(self.root, ops, crash_after=crash_after)
-        return report(steps, [o for o in outcomes if o.path != MANIFEST], stale)
+        result = report(steps, [o for o in outcomes if o.path not in (MANIFEST, SCHEMA)], stale)
+        # schema.json follows the migration; refused on its own, it is news too.
+        if not any(path == self.new_migration for path, _ in result.refused):
+            result.refused += [(o.path, o.reason) for o in outcomes if _refused_schema(o)]
+        return result
 
     def _migration_applies(self, steps: list[Step]) -> bool:
         path = self.new_migration
@@ -193,30 +219,29 @@ class Regeneration:
             step.action.path == path and step.action.kind is ActionKind.CREATE for step in steps
         )
 
-    def _manifest_op(self, steps: list[Step], *, advance: bool) -> FileOp:
-        """The manifest after the steps; the spec hash and generator version advance
-        only when nothing is left unresolved."""
-        baseline = self.baseline
-        manifest = Manifest(
-            generator_version=__version__ if advance else baseline.generator_version,
-            spec_sha256=self.project.spec_sha256 if advance else baseline.spec_sha256,
-            files=_hashes_after(baseline.files, [op for step in steps for op in step.ops]),
-        )
-        return FileOp(MANIFEST, manifest.to_bytes(), read_sha(self.root)(MANIFEST))
+    def _manifest_op(self, *, advance: bool) -> FileOp:
+        """The manifest, written last, from what the apply actually applied: the hash
+        of every baseline copy written, and the spec hash and generator version only
+        when nothing is left unresolved (no conflict, no refusal)."""
+        to = (__version__, self.project.spec_sha256) if advance else None
+        return _manifest_op(self.root, self.baseline, advance_to=to)
 
 
-def _hashes_after(baseline: Mapping[str, bytes], ops: Iterable[FileOp]) -> dict[str, str]:
-    """The manifest's path -> sha256 map once ``ops`` have updated the baseline copies."""
-    files = {path: sha256(content) or "" for path, content in baseline.items()}
-    prefix = BASELINE_DIR + "/"
-    for op in ops:
-        if op.path.startswith(prefix):
-            path = op.path.removeprefix(prefix)
-            if op.content is None:
-                files.pop(path, None)
-            else:
-                files[path] = sha256(op.content) or ""
-    return files
+def _manifest_op(
+    root: Path, baseline: Baseline, *, advance_to: tuple[str, str] | None = None
+) -> FileOp:
+    recipe = ManifestRecipe(
+        generator_version=baseline.generator_version,
+        spec_sha256=baseline.spec_sha256,
+        files={path: sha256(content) or "" for path, content in baseline.files.items()},
+        baseline_dir=BASELINE_DIR,
+        advance_to=advance_to,
+    )
+    return FileOp(MANIFEST, None, read_sha(root)(MANIFEST), manifest=recipe)
+
+
+def _refused_schema(outcome: OpOutcome) -> bool:
+    return outcome.status == "refused" and outcome.path == SCHEMA
 
 
 def resolve(root: Path, paths: list[str]) -> list[str]:
@@ -246,12 +271,7 @@ def resolve(root: Path, paths: list[str]) -> list[str]:
         if digest(side) is not None:
             ops.append(FileOp(side, None, digest(side)))
         done.append(rel)
-    manifest = Manifest(
-        regeneration.baseline.generator_version,
-        regeneration.baseline.spec_sha256,
-        _hashes_after(baseline, ops),
-    )
-    ops.append(FileOp(MANIFEST, manifest.to_bytes(), digest(MANIFEST)))
+    ops.append(_manifest_op(regeneration.root, regeneration.baseline))
     refused = [o for o in transaction.run(regeneration.root, ops) if o.status == "refused"]
     if refused:
         raise DayOneError("; ".join(f"{o.path}: {o.reason}" for o in refused))
@@ -285,8 +305,17 @@ def adopt(root: Path, *, force: bool = False) -> int:
         if p.is_file() and not p.is_symlink()
     }
     digest = read_sha(project.root)
+    del wanted[MANIFEST]
     ops = [FileOp(rel, data, digest(rel)) for rel, data in sorted(wanted.items())]
     ops += [FileOp(rel, None, digest(rel)) for rel in sorted(existing - wanted.keys())]
+    # The manifest, last, names only the baseline copies actually written.
+    ops.append(
+        _manifest_op(
+            project.root,
+            Baseline(__version__, project.spec_sha256, {}),
+            advance_to=(__version__, project.spec_sha256),
+        )
+    )
     refused = [o for o in transaction.run(project.root, ops) if o.status == "refused"]
     if refused:
         raise DayOneError(

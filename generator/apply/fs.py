@@ -21,6 +21,7 @@ import io
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from generator.errors import UnsafePathError
@@ -71,17 +72,53 @@ def _open_regular(path: Path) -> io.BufferedReader | None:
     return os.fdopen(fd, "rb")
 
 
-def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
+def temp_path(path: Path) -> Path:
+    """The temporary file through which a journalled write of ``path`` goes.
+
+    Its name follows from ``path`` alone, so the journal, which names every path an
+    apply writes before the first write, names these too: a resume or rollback after a
+    ``kill -9`` in the middle of a write removes what the write left.
+    """
+    return path.with_name(f".{path.name}{_TEMP_SUFFIX}")
+
+
+def is_temp_name(name: str) -> bool:
+    """Whether a file name is one of Day One's temporary files."""
+    return name.startswith(".") and name.endswith(_TEMP_SUFFIX)
+
+
+def remove_temp(path: Path) -> bool:
+    """Remove the temporary file at ``path`` (a file or a symlink, never followed);
+    whether there was one."""
+    try:
+        info = os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    if stat.S_ISDIR(info.st_mode):
+        return False
+    os.unlink(path)
+    return True
+
+
+def atomic_write(
+    path: Path, data: bytes, *, mode: int | None = None, fixed_temp: bool = False
+) -> None:
     """Replace (or create) ``path`` with ``data`` so no reader ever sees a partial file.
 
     Permission bits: ``mode`` if given, else those of the file being replaced, else
     0o644 (set explicitly, so the result does not depend on the umask). If anything
-    fails, the temporary file is removed and ``path`` is untouched.
+    fails, the temporary file is removed and ``path`` is untouched. ``fixed_temp``:
+    write through :func:`temp_path` (for the journalled writes of an apply) instead
+    of a randomly named temporary file.
     """
     folder = path.parent
     make_folders(folder)
     permissions = mode if mode is not None else _current_mode(path)
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=_TEMP_SUFFIX)
+    if fixed_temp:
+        temp = str(temp_path(path))
+        fd = _create_exclusive(temp)
+    else:
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=_TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), permissions)
@@ -94,6 +131,33 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
             os.unlink(temp)
         raise
     fsync_folder(folder)
+
+
+def _create_exclusive(temp: str) -> int:
+    """Create ``temp`` anew; one left by a killed apply is removed first (its name is
+    Day One's, and only one apply runs at a time)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        return os.open(temp, flags, 0o600)
+    except FileExistsError:
+        remove_temp(Path(temp))
+        return os.open(temp, flags, 0o600)
+
+
+def stray_temp_files(root: Path, folders: Iterable[str]) -> list[str]:
+    """Day One temporary files in ``folders`` (relative to ``root``, "" for ``root``):
+    what a write killed halfway left. Folders that are missing or symlinks are skipped."""
+    found: list[str] = []
+    for folder in sorted(set(folders)):
+        path = root / folder if folder else root
+        try:
+            if not stat.S_ISDIR(os.lstat(path).st_mode):
+                continue
+            names = [e.name for e in os.scandir(path) if is_temp_name(e.name)]
+        except OSError:
+            continue
+        found += [f"{folder}/{name}" if folder else name for name in sorted(names)]
+    return found
 
 
 def _current_mode(path: Path) -> int:

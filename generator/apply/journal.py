@@ -20,7 +20,10 @@ Layout, under ``<project>/.dayone/journal/``::
           "expected_sha256": "51ab...", # what the plan saw there; null: no file
           "mode": 493,                  # permission bits to set, or null
           "found_sha256": "51ab...",    # what was there when the journal was written
-          "found_mode": 420             # and its permission bits (null: no file)
+          "found_mode": 420,            # and its permission bits (null: no file)
+          "temp": "app/.main.py.dayone-tmp",  # the temporary file the write goes through
+          "requires": null,             # a path whose op must be applied for this one to run
+          "manifest": null              # or how the content follows from the outcomes
         }
       ]
     }
@@ -46,6 +49,12 @@ Why it is shaped so:
   it. If the file now holds the op's new content, the op ran if the file held the
   expected content at the start; if it already held the new content then, the op was
   (and is again) refused as stale, and a rollback must leave it alone.
+* Every write goes through a temporary file named after its target (``temp``), so
+  the journal names each temporary file before it is created; a resume or rollback
+  removes those a ``kill -9`` left halfway.
+* ``requires`` ties a baseline copy to its project file: a refused write keeps its
+  path's old baseline. ``manifest`` (see ``ManifestRecipe``) makes the manifest,
+  the last op, name exactly what was applied.
 * Every journal file is written with ``atomic_write``, so none is ever seen torn;
   ``content_sha256`` and the backups' names let a damaged journal be detected
   instead of trusted.
@@ -68,10 +77,10 @@ from typing import Any, TypeVar
 from msgspec import Struct
 
 from generator.apply.crash import Writer
-from generator.apply.fs import read_regular, sha256_bytes
-from generator.apply.ops import FileOp, OpOutcome
+from generator.apply.fs import read_regular, remove_temp, sha256_bytes, temp_path
+from generator.apply.ops import FileOp, ManifestRecipe, OpOutcome
 from generator.apply.paths import safe_target
-from generator.errors import DayOneError
+from generator.errors import DayOneError, UnsafePathError
 
 SCHEMA_VERSION = 1
 JOURNAL_DIR = ".dayone/journal"
@@ -124,6 +133,11 @@ class Recorded(Struct, frozen=True):
 def load(root: Path) -> Recorded | None:
     """The journal of ``root``'s unfinished apply, or ``None`` if there is none."""
     folder = safe_target(root, JOURNAL_DIR)
+    if os.path.lexists(folder) and not os.path.isdir(folder):
+        raise DayOneError(
+            f"{folder} is a file, not the folder where Day One keeps its apply journal.",
+            hint="Move that file out of the way, then run the command again.",
+        )
     plan = _read_json(folder / _PLAN)
     if plan is None:
         return None
@@ -145,6 +159,15 @@ class Journal:
     def __init__(self, root: Path, writer: Writer) -> None:
         self._folder = safe_target(root, JOURNAL_DIR)
         self._writer = writer
+
+    def clear_temps(self, root: Path, entries: Sequence[Entry]) -> None:
+        """Remove the temporary files of ``entries``' writes: an apply killed in the
+        middle of a write leaves one. The journal names them all (see ``temp``)."""
+        for entry in entries:
+            try:
+                remove_temp(temp_path(safe_target(root, entry.op.path)))
+            except (UnsafePathError, OSError):
+                continue
 
     def clear_debris(self) -> None:
         """Remove a journal folder that has no commit record (see the module docs)."""
@@ -223,7 +246,40 @@ def _entry_json(entry: Entry) -> dict[str, Any]:
         "mode": op.mode,
         "found_sha256": entry.found_sha256,
         "found_mode": entry.found_mode,
+        "temp": temp_path(Path(op.path)).as_posix(),
+        "requires": op.requires,
+        "manifest": None if op.manifest is None else _recipe_json(op.manifest),
     }
+
+
+def _recipe_json(recipe: ManifestRecipe) -> dict[str, Any]:
+    return {
+        "generator_version": recipe.generator_version,
+        "spec_sha256": recipe.spec_sha256,
+        "files": recipe.files,
+        "baseline_dir": recipe.baseline_dir,
+        "advance_to": None if recipe.advance_to is None else list(recipe.advance_to),
+    }
+
+
+def _recipe(raw: object) -> ManifestRecipe | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise TypeError("manifest is not a JSON object")
+    files = _get(raw, "files", dict)
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
+        raise TypeError("manifest files are not strings")
+    advance = _optional(raw, "advance_to", list)
+    if advance is not None and (len(advance) != 2 or not all(isinstance(a, str) for a in advance)):
+        raise TypeError("advance_to is not a pair of strings")
+    return ManifestRecipe(
+        generator_version=_get(raw, "generator_version", str),
+        spec_sha256=_get(raw, "spec_sha256", str),
+        files=files,
+        baseline_dir=_get(raw, "baseline_dir", str),
+        advance_to=None if advance is None else (advance[0], advance[1]),
+    )
 
 
 def _entry(raw: object) -> Entry:
@@ -236,6 +292,8 @@ def _entry(raw: object) -> Entry:
         content=content,
         expected_sha256=_sha(raw, "expected_sha256"),
         mode=_optional(raw, "mode", int),
+        requires=_optional(raw, "requires", str) if "requires" in raw else None,
+        manifest=_recipe(raw.get("manifest")),
     )
     if op.new_sha256 != _sha(raw, "content_sha256"):
         raise ValueError(f"the new content for {op.path!r} does not match its hash")

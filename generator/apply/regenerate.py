@@ -137,10 +137,19 @@ def build_steps(
         mode = 0o755 if action.executable else None
 
         def track(path: str, content: bytes | None, step: Step = step) -> None:
-            """Record ``content`` as what Day One wrote at ``path`` (None: forget it)."""
+            """Record ``content`` as what Day One wrote at ``path`` (None: forget it);
+            when this step writes ``path`` too, only once that write is applied."""
             before = baseline.get(path)
             if before != content:
-                step.ops.append(FileOp(f"{BASELINE_DIR}/{path}", content, sha256(before)))
+                writes = any(op.path == path for op in step.ops)
+                step.ops.append(
+                    FileOp(
+                        f"{BASELINE_DIR}/{path}",
+                        content,
+                        sha256(before),
+                        requires=path if writes else None,
+                    )
+                )
 
         kind = action.kind
         if kind in (ActionKind.CREATE, ActionKind.UPDATE, ActionKind.MERGE):
@@ -189,6 +198,9 @@ def report(steps: list[Step], outcomes: list[OpOutcome], stale: Mapping[str, str
     result = Report(refused=sorted(stale.items()))
     for step in steps:
         problems = [(op.path, refused[op.path]) for op in step.ops if op.path in refused]
+        # A baseline copy not recorded because its file was refused says nothing new.
+        causes = [(p, why) for p, why in problems if not p.startswith(BASELINE_DIR + "/")]
+        problems = causes or problems
         if problems:
             result.refused.extend(problems)
         elif step.action.kind is ActionKind.CONFLICT:

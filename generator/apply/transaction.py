@@ -3,13 +3,23 @@
 :func:`run` is the only way Day One changes a user's project. Its protocol:
 
 1. Take the project lock; refuse to start while an unfinished apply's journal exists.
+   (Every other command checks the journal first too: :func:`check_settled`.)
 2. Write the journal (see :mod:`generator.apply.journal`): every op with its new
    content, and what each target held.
 3. Back up the current bytes of every file an op will overwrite or delete.
 4. Do the ops in order. Right before each: check that the path is safe and that the
    file still holds what the plan expects; if not, refuse that op and go on. Then
-   write or delete the file atomically, and record the outcome in the journal.
+   write or delete the file atomically, and record the outcome in the journal. An op
+   that ``requires`` another runs only if that one was applied; the manifest's content
+   follows from what was applied (``ManifestRecipe``).
 5. Remove the journal.
+
+A write the system refuses for that file alone (an immutable file, a read-only
+folder) refuses that op and what requires it; the rest proceeds. A failure that
+would hit every later write too (a full disk, an I/O error), or one of the journal's
+own writes, stops the apply where it is: the journal stays, and
+:class:`ApplyStopped` says to ``--resume`` (once the cause is fixed) or
+``--rollback``. Before the first project file is touched, it is discarded instead.
 
 A crash at any point leaves every file wholly old or wholly new, and a journal from
 which :func:`resume` finishes the apply exactly as an uninterrupted run would have,
@@ -19,24 +29,37 @@ unless an op says so and the file holds exactly what that op expects.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import errno
+import os
+import shutil
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
+from msgspec.structs import replace
+
 from generator.apply.crash import Writer
 from generator.apply.fs import read_regular, sha256_bytes
 from generator.apply.journal import JOURNAL_DIR, Entry, Journal, JournalInfo, Recorded, load
-from generator.apply.lock import STATE_DIR, project_lock
-from generator.apply.ops import FileOp, OpOutcome, short
+from generator.apply.lock import STATE_DIR, ApplyRunning, is_locked, project_lock
+from generator.apply.ops import FileOp, ManifestRecipe, OpOutcome, short
 from generator.apply.paths import check_relative, safe_target
 from generator.errors import DayOneError, UnsafePathError
 
+# Errors that no later write can escape either: the apply stops instead of refusing
+# file after file, and can be resumed once the cause is fixed.
+_STOPPING = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS})
+
 __all__ = [
     "ApplyInterrupted",
+    "ApplyRunning",
+    "ApplyStopped",
     "FileOp",
     "JournalInfo",
+    "ManifestRecipe",
     "OpOutcome",
+    "check_settled",
     "pending",
     "resume",
     "rollback",
@@ -47,17 +70,23 @@ __all__ = [
 class ApplyInterrupted(DayOneError):
     """An earlier apply did not finish; nothing new may start until it is settled."""
 
-    def __init__(self, info: JournalInfo) -> None:
-        hint = (
-            "Finish undoing it with `--rollback`."
-            if info.rolling_back
-            else "Finish it with `--resume`, or undo it with `--rollback`."
-        )
+    def __init__(self, info: JournalInfo, root: Path | None = None) -> None:
         super().__init__(
             f"An earlier apply to this project was interrupted ({info.describe()}).",
-            hint=hint,
+            hint=_recovery_hint(info.rolling_back, root),
         )
         self.info = info
+
+
+class ApplyStopped(DayOneError):
+    """The apply could not go on (a full disk, say); its journal is kept for recovery."""
+
+
+def _recovery_hint(rolling_back: bool, root: Path | None) -> str:
+    command = f"dayone apply {root}" if root is not None else "dayone apply DIR"
+    if rolling_back:
+        return f"Finish undoing it: `{command} --rollback`."
+    return f"Finish it with `{command} --resume`, or undo it with `{command} --rollback`."
 
 
 def pending(root: Path) -> JournalInfo | None:
@@ -66,41 +95,68 @@ def pending(root: Path) -> JournalInfo | None:
     return None if recorded is None else recorded.info
 
 
+def check_settled(root: Path) -> None:
+    """Refuse to work on a project while an apply is running or left unfinished.
+
+    Every command that reads the baseline calls this first: a half-done apply leaves
+    baseline copies that do not match the manifest yet, and only ``--resume`` or
+    ``--rollback`` (never ``dayone adopt``) puts that right.
+    """
+    recorded = load(root)
+    if recorded is None:
+        return
+    if is_locked(root):
+        raise ApplyRunning(root / STATE_DIR)
+    raise ApplyInterrupted(recorded.info, root)
+
+
 def run(root: Path, ops: Sequence[FileOp], *, crash_after: int | None = None) -> list[OpOutcome]:
     """Apply ``ops`` to the project at ``root``; one outcome per op, in order.
 
+    ``.dayone`` is made if missing: callers have checked that ``root`` is a project
+    (a regeneration has read its baseline, ``dayone adopt`` its spec).
     ``crash_after`` is for tests: see :mod:`generator.apply.crash`.
     """
     writer = Writer(crash_after)
     with project_lock(root):
         recorded = load(root)
         if recorded is not None:
-            raise ApplyInterrupted(recorded.info)
+            raise ApplyInterrupted(recorded.info, root)
         journal = Journal(root, writer)
         journal.clear_debris()
         surveyed = [_survey(root, op) for op in ops]
         entries = [entry for entry, _ in surveyed]
-        journal.start(datetime.now(UTC), entries)
-        for entry, current in surveyed:
-            if current is not None and entry.found_sha256 == entry.op.expected_sha256:
-                journal.save_backup(current)
+        try:
+            journal.start(datetime.now(UTC), entries)
+            for entry, current in surveyed:
+                if current is not None and entry.found_sha256 == entry.op.expected_sha256:
+                    journal.save_backup(current)
+        except OSError as error:
+            # No project file touched yet: the journal is dropped, nothing changed.
+            shutil.rmtree(safe_target(root, JOURNAL_DIR), ignore_errors=True)
+            raise DayOneError(
+                f"Could not start the apply: {_os_reason(error)}. Nothing was changed.",
+                hint="Fix the cause (free some disk space, say), then apply again.",
+            ) from None
         outcomes = _carry_out(_Changes(root, journal, writer, entries), journal, [], None)
-        journal.finish()
+        _journalled(journal.finish, root, False)
     return outcomes
 
 
 def resume(root: Path, *, crash_after: int | None = None) -> list[OpOutcome]:
     """Finish an interrupted apply; the outcomes of all its ops, as ``run`` returns them."""
+    _require_project(root, "resume")
     writer = Writer(crash_after)
-    with project_lock(root):
+    with project_lock(root, create=False):
         recorded = _require(root, "resume")
         if recorded.rolling_back:
-            raise ApplyInterrupted(recorded.info)
+            raise ApplyInterrupted(recorded.info, root)
         journal = Journal(root, writer)
+        journal.clear_temps(root, recorded.entries)
         changes = _Changes(root, journal, writer, recorded.entries)
         done = list(recorded.outcomes)
         outcomes = _carry_out(changes, journal, done, len(done))
-        journal.finish()
+        _journalled(journal.finish, root, False)
     return outcomes
 
 
@@ -111,13 +167,15 @@ def rollback(root: Path, *, crash_after: int | None = None) -> list[OpOutcome]:
     the order undone: the reverse of the plan's. Safe to run again if it is itself
     interrupted.
     """
+    _require_project(root, "roll back")
     writer = Writer(crash_after)
-    with project_lock(root):
+    with project_lock(root, create=False):
         recorded = _require(root, "roll back")
         journal = Journal(root, writer)
+        journal.clear_temps(root, recorded.entries)
         if not recorded.rolling_back:
-            journal.record(recorded.outcomes, rolling_back=True)
-        changes = _Changes(root, journal, writer, recorded.entries)
+            _journalled(lambda: journal.record(recorded.outcomes, rolling_back=True), root, True)
+        changes = _Changes(root, journal, writer, recorded.entries, recorded.outcomes)
         done = len(recorded.outcomes)
         undone: list[OpOutcome] = []
         for index in reversed(range(min(done + 1, len(recorded.entries)))):
@@ -126,8 +184,18 @@ def rollback(root: Path, *, crash_after: int | None = None) -> list[OpOutcome]:
             outcome = changes.undo(index, recorded=index < done)
             if outcome is not None:
                 undone.append(outcome)
-        journal.finish()
+        _journalled(journal.finish, root, True)
     return undone
+
+
+def _require_project(root: Path, verb: str) -> None:
+    """Refuse a folder that is not a project before anything (the lock) touches it."""
+    if not os.path.isdir(root / STATE_DIR) or os.path.islink(root / STATE_DIR):
+        raise DayOneError(
+            f"There is no interrupted apply to {verb} in {str(root)!r}: it is not a Day One "
+            f"project (it has no {STATE_DIR} folder).",
+            hint="Pass the folder `dayone new` created; nothing was written.",
+        )
 
 
 def _require(root: Path, verb: str) -> Recorded:
@@ -135,6 +203,22 @@ def _require(root: Path, verb: str) -> Recorded:
     if recorded is None:
         raise DayOneError(f"There is no interrupted apply to {verb} in this project.")
     return recorded
+
+
+def _os_reason(error: OSError) -> str:
+    where = f" ({error.filename})" if error.filename else ""
+    return f"{error.strerror or error}{where}"
+
+
+def _journalled(write: Callable[[], None], root: Path, rolling_back: bool) -> None:
+    """Do one of the journal's own writes; if it fails, stop with the journal as it is."""
+    try:
+        write()
+    except OSError as error:
+        raise ApplyStopped(
+            f"The apply stopped: could not update its journal: {_os_reason(error)}.",
+            hint=_recovery_hint(rolling_back, root),
+        ) from None
 
 
 def _survey(root: Path, op: FileOp) -> tuple[Entry, bytes | None]:
@@ -153,9 +237,10 @@ def _carry_out(
     changes: _Changes, journal: Journal, outcomes: list[OpOutcome], in_flight: int | None
 ) -> list[OpOutcome]:
     """Do the ops not yet in ``outcomes``, recording each; ``in_flight`` may be done."""
+    changes.outcomes = outcomes
     for index in range(len(outcomes), changes.count):
         outcomes.append(changes.apply(index, may_be_done=index == in_flight))
-        journal.record(outcomes, rolling_back=False)
+        _journalled(lambda: journal.record(outcomes, rolling_back=False), changes.root, False)
     return outcomes
 
 
@@ -171,8 +256,15 @@ class _Changes:
     """The ops of one journal, done or undone one at a time against one project."""
 
     def __init__(
-        self, root: Path, journal: Journal, writer: Writer, entries: Sequence[Entry]
+        self,
+        root: Path,
+        journal: Journal,
+        writer: Writer,
+        entries: Sequence[Entry],
+        outcomes: Sequence[OpOutcome] = (),
     ) -> None:
+        self.root = root
+        self.outcomes = outcomes  # of the ops done so far, in order
         self._root = root.resolve()
         self._journal = journal
         self._writer = writer
@@ -195,7 +287,10 @@ class _Changes:
         write may have landed without being recorded (see the journal's ``found_*``).
         """
         entry = self._entries[index]
-        op = entry.op
+        op = self._op(index)
+        blocked = self._blocked(op)
+        if blocked is not None:
+            return _refused(op, blocked)
         try:
             target = self._target(index)
             seen = _observe(target)
@@ -214,8 +309,34 @@ class _Changes:
             elif seen.sha256 is not None:
                 self._writer.delete(target, root=self._root)
         except OSError as error:
+            if error.errno in _STOPPING or op.manifest is not None:
+                done = len(self.outcomes)
+                raise ApplyStopped(
+                    f"The apply stopped at {op.path} ({done} of {self.count} file changes "
+                    f"done): could not write it: {_os_reason(error)}.",
+                    hint=_recovery_hint(False, self.root),
+                ) from None
             return _refused(op, f"could not write it ({error.strerror or error})")
         return _applied(op)
+
+    def _op(self, index: int) -> FileOp:
+        """Op ``index``, its content computed if it is the manifest."""
+        op = self._entries[index].op
+        if op.manifest is None:
+            return op
+        done = zip((e.op for e in self._entries[:index]), self.outcomes[:index], strict=True)
+        return replace(op, content=op.manifest.content(done), manifest=None)
+
+    def _blocked(self, op: FileOp) -> str | None:
+        """Why ``op`` may not run: the op it requires was not applied."""
+        if op.requires is None:
+            return None
+        owner = self._owners.get(op.requires)
+        if owner is None or owner >= len(self.outcomes):
+            return f"not recorded: the plan does not write {op.requires} before it"
+        if self.outcomes[owner].status != "applied":
+            return f"not recorded, because {op.requires} was not written"
+        return None
 
     def undo(self, index: int, *, recorded: bool) -> OpOutcome | None:
         """Put op ``index``'s file back as it was before the apply.
@@ -226,6 +347,11 @@ class _Changes:
         """
         entry = self._entries[index]
         op = entry.op
+        if op.manifest is not None:
+            if index > len(self.outcomes):
+                return None
+            op = self._op(index)
+            entry = replace(entry, op=op)
         try:
             target = self._target(index)
             seen = _observe(target)
@@ -246,6 +372,12 @@ class _Changes:
         try:
             return self._restore(target, entry, seen)
         except OSError as error:
+            if error.errno in _STOPPING:
+                raise ApplyStopped(
+                    f"The rollback stopped at {op.path}: could not restore it: "
+                    f"{_os_reason(error)}.",
+                    hint=_recovery_hint(True, self.root),
+                ) from None
             return _refused(op, f"could not restore it ({error.strerror or error})")
 
     def _restore(self, target: Path, entry: Entry, seen: _Seen) -> OpOutcome:

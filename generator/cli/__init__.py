@@ -15,6 +15,16 @@ def main() -> None:
     except DayOneError as exc:
         print_error(exc)
         sys.exit(exc.exit_code)
+    except OSError as exc:  # the system refused a read or write no check foresaw
+        where = f" ({exc.filename})" if exc.filename else ""
+        print_error(
+            DayOneError(
+                f"{exc.strerror or exc}{where}",
+                hint="Fix the cause (disk space, permissions, a file where a folder "
+                "should be), then run the command again.",
+            )
+        )
+        sys.exit(2)
 
 
 __all__ = ["app", "main"]

@@ -254,6 +254,9 @@ def test_the_journal_is_documented_json(tmp_path: Path) -> None:
         "mode": 0o755,
         "found_sha256": sha(b"old"),
         "found_mode": 0o644,
+        "temp": ".a.dayone-tmp",
+        "requires": None,
+        "manifest": None,
     }
     assert plan["ops"][1]["found_sha256"] is None
     progress = json.loads((journal / "progress.json").read_text())
