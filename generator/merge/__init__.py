@@ -8,7 +8,7 @@ and everything else a line merge.
 from __future__ import annotations
 
 from generator.errors import RegionError
-from generator.merge.indent import restyle
+from generator.merge.indent import follow, restyle
 from generator.merge.python import merge_python
 from generator.merge.regions import PreparedMerge, find_regions, prepare, take_regions
 from generator.merge.text import Conflict, MergeResult, merge3, split_lines
@@ -47,8 +47,10 @@ def merge_file(path: str, base: str, ours: str, theirs: str) -> MergeResult:
     restyled = restyle(base, ours, theirs)
     if restyled is not None:
         result = _merge(path, restyled[0], ours, restyled[1])
-        if result.clean and _compile_error(result.text()) is None:
-            return result
+        if result.clean:
+            text = follow(result.text(), ours)
+            if _compile_error(text) is None:
+                return MergeResult((text,) if text else ())
     result = _merge(path, base, ours, theirs)
     if not result.clean:
         return result

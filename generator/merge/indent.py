@@ -112,3 +112,16 @@ def restyle(base: str, ours: str, theirs: str) -> tuple[str, str] | None:
     if new_base is None or new_theirs is None:
         return None
     return new_base, new_theirs
+
+
+def follow(merged: str, ours: str) -> str:
+    """``merged`` in OURS' indentation when it has another single style.
+
+    The structural merge formats its result with black, which indents with
+    four spaces whatever the file used.
+    """
+    target, current = style(ours), style(merged)
+    if target is None or current is None or target == current:
+        return merged
+    converted = _convert(merged, current, target)
+    return merged if converted is None else converted
