@@ -2,7 +2,8 @@
 
 ``merge_file`` is the entry point: managed regions are settled first (the
 generator owns their bodies), then Python files get a statement-aware merge
-and everything else a line merge.
+(in the file's own indentation, and clean only if the result compiles) and
+everything else a line merge.
 """
 
 from __future__ import annotations
