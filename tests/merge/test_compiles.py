@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from generator.merge import merge_file
+from generator.plan.classify import Inputs, classify
 
 BASE = '''"""Service."""
 
@@ -132,3 +133,20 @@ def test_every_clean_python_merge_compiles_with_a_user_syntax_error() -> None:
     ours = BASE.replace("def handler(request):", "def handler(request:")
     result = merge_file("app/service.py", BASE, ours, THEIRS)
     assert not result.clean
+
+
+def test_the_plan_says_why_a_clean_looking_merge_is_a_conflict() -> None:
+    handler = BASE[BASE.index("def handler") : BASE.index("class Service")]
+    service = BASE[BASE.index("class Service") :]
+    ours = BASE.replace(handler, restyle(handler, "\t")).replace(service, restyle(service, "  "))
+    theirs = BASE.replace("def handler(request):\n", "def handler(request):\n    check(request)\n")
+    path = "backend/app/service.py"
+    inputs = Inputs(
+        baseline={path: BASE.encode()}, disk={path: ours.encode()}, new={path: theirs.encode()}
+    )
+    (action,) = classify(inputs)
+    assert action.kind.value == "conflict"
+    assert action.conflict_kind is not None and action.conflict_kind.value == "content"
+    assert "does not compile (TabError, line 6)" in action.reason
+    assert action.content is None
+    assert [hunk.kind for hunk in action.hunks] == ["python-syntax"]
