@@ -14,8 +14,9 @@ def merge_python(base: str, ours: str, theirs: str, *, line_length: int = 88) ->
     """Merge a Python module; a clean line merge is returned untouched.
 
     Otherwise imports added on both sides are unioned, functions, classes and
-    statements added on both sides are all kept, a definition changed on both
-    sides stays a conflict; the structural result is formatted with black.
+    statements added on both sides are all kept, a statement changed on both
+    sides stays a conflict, and nothing the merged code uses is removed; the
+    structural result is formatted with black.
     """
     text_result = merge3(base, ours, theirs)
     if text_result.clean:

@@ -120,6 +120,9 @@ def _identity(
             and isinstance(statement.value, cst.BaseString)
         ):
             return "docstring", "", None
+        call = _call_identity(tree, statement)
+        if call is not None:
+            return "call", call, None
         targets: list[str] = []
         if isinstance(statement, cst.Assign):
             targets = [tree.code_for_node(target.target) for target in statement.targets]
@@ -129,6 +132,26 @@ def _identity(
             label = " = ".join(target.strip() for target in targets)
             return "assign", label, label
     return "code", _normalised(tree.code_for_node(node.with_changes(leading_lines=()))), None
+
+
+def _call_identity(tree: cst.Module, statement: cst.BaseSmallStatement) -> str | None:
+    """``callee(first positional argument)`` of a call made for its effect.
+
+    Registrations (``app.include_router(x.router, ...)``,
+    ``app.add_middleware(A, ...)``) are edited in their other arguments; keyed
+    by their code, an edit on each side would make two different statements,
+    and both would be kept.
+    """
+    if not isinstance(statement, cst.Expr):
+        return None
+    call = statement.value
+    if isinstance(call, cst.Await):
+        call = call.expression
+    if not isinstance(call, cst.Call):
+        return None
+    first = next((arg for arg in call.args if arg.keyword is None and not arg.star), None)
+    target = "" if first is None else _normalised(tree.code_for_node(first.value), "eval")
+    return f"{_normalised(tree.code_for_node(call.func), 'eval')}({target})"
 
 
 def _read(source: str) -> _Module:
@@ -245,7 +268,81 @@ def _keep_names(tree: cst.Module, statement: _Statement, keep: set[_ImportKey]) 
 
 
 def _merge_modules(base: _Module, ours: _Module, theirs: _Module) -> str:
-    """The merged module's source; raises ``_GiveUp`` on a real conflict."""
+    """The merged module's source; raises ``_GiveUp`` on a real conflict.
+
+    An import THEIRS removed stays when the merged code still uses its name
+    (OURS' own code may need it); a definition or assignment that went away
+    while the merged code still uses its name is a conflict.
+    """
+    _refuse_replaced_on_both_sides(base, ours, theirs)
+    ours_names = ours.imported()
+    keep = {name for name in ours_names if name in theirs.imported() or name not in base.imported()}
+    merged = _assemble(base, ours, theirs, keep)
+    used = _used_names(merged)
+    needed = {name for name in ours_names - keep if _bound_by_import(name) in used}
+    if needed:
+        merged = _assemble(base, ours, theirs, keep | needed)
+    lost = _top_level_names(ours.tree.code) - _top_level_names(merged)
+    if lost & used:
+        raise _GiveUp
+    return merged
+
+
+def _refuse_replaced_on_both_sides(base: _Module, ours: _Module, theirs: _Module) -> None:
+    """A statement gone from both sides, where THEIRS put a new one, is a conflict.
+
+    Statements keyed by their code (an expression, a call with a new first
+    argument) get a new key when edited: an edit on each side would otherwise
+    keep both versions, and a deletion on one side would hide the other's edit.
+    """
+    base_keys, ours_keys, theirs_keys = base.by_key(), ours.by_key(), theirs.by_key()
+    gone = [key for key in base_keys if key not in ours_keys and key not in theirs_keys]
+    if not gone:
+        return
+    order = [s.key for s in base.statements if s.key is not None]
+    position = {key: index for index, key in enumerate(order)}
+    keyed = [s.key for s in theirs.statements if s.key is not None]
+    before = -1
+    for index, key in enumerate(keyed):
+        if key in position:
+            before = position[key]
+            continue
+        after = next((position[k] for k in keyed[index + 1 :] if k in position), len(order))
+        if any(before < position[g] < after for g in gone):
+            raise _GiveUp
+
+
+def _bound_by_import(name: _ImportKey) -> str:
+    module, imported, asname = name
+    if asname is not None:
+        return asname
+    return imported.split(".")[0] if module is None else imported
+
+
+def _used_names(source: str) -> set[str]:
+    return {node.id for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Name)}
+
+
+def _top_level_names(source: str) -> set[str]:
+    """Names bound by the module's top-level definitions, assignments and imports."""
+    names: set[str] = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update(
+                (alias.asname or alias.name).split(".")[0]
+                for alias in node.names
+                if alias.name != "*"
+            )
+    return names
+
+
+def _assemble(base: _Module, ours: _Module, theirs: _Module, keep: set[_ImportKey]) -> str:
+    """The merged module keeping OURS' imports in ``keep``."""
     header = _merge_piece(base.header, ours.header, theirs.header)
     footer = _merge_piece(base.footer, ours.footer, theirs.footer)
     base_keys, ours_keys, theirs_keys = base.by_key(), ours.by_key(), theirs.by_key()
@@ -253,9 +350,8 @@ def _merge_modules(base: _Module, ours: _Module, theirs: _Module) -> str:
         key: _pick(base_keys.get(key), ours_keys.get(key), theirs_keys.get(key))
         for key in base_keys.keys() | ours_keys.keys() | theirs_keys.keys()
     }
-    base_names, ours_names, theirs_names = base.imported(), ours.imported(), theirs.imported()
-    keep = {name for name in ours_names if name in theirs_names or name not in base_names}
-    fresh = theirs_names - ours_names - base_names
+    ours_names, theirs_names = ours.imported(), theirs.imported()
+    fresh = theirs_names - ours_names - base.imported()
 
     entries: list[_Entry] = []
     for statement in ours.statements:

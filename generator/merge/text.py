@@ -4,13 +4,13 @@ Every other merge in this package starts here: region handling prepares the
 inputs for it and the Python merge only steps in when it reports a conflict.
 
 The algorithm aligns BASE with each side (patience-style anchoring on unique
-lines, difflib in between), turns each alignment into *hunks*
-(base range replaced by side lines), then sweeps the hunks of both sides in
-base order. Hunks whose base ranges overlap, or that insert at the same base
-position, form one *cluster*; a cluster is clean when only one side changed
-it or both changed it identically, and a conflict otherwise. Hunks that merely
-touch (one ends where the other begins) stay in separate clusters and merge
-cleanly.
+lines, difflib in small boxes between them, the rarest lines in large ones),
+turns each alignment into *hunks* (base range replaced by side lines), then
+sweeps the hunks of both sides in base order. Hunks whose base ranges overlap,
+or that insert at the same base position, form one *cluster*; a cluster is
+clean when only one side changed it or both changed it identically, and a
+conflict otherwise. Hunks that merely touch (one ends where the other begins)
+stay in separate clusters and merge cleanly.
 
 Lines are split on ``\\n`` only and keep their endings, so CRLF files, files
 without a final newline and stray form feeds come back byte for byte.
@@ -154,25 +154,44 @@ class _Hunk(Struct, frozen=True):
     unterminated: bool
 
 
-def _unique_anchors(
-    base: Sequence[str], side: Sequence[str], box: tuple[int, int, int, int]
-) -> list[tuple[int, int]]:
-    """Lines occurring exactly once in both ranges, longest in-order subset.
+# Boxes without unique lines larger than this many line pairs are not handed
+# to difflib, whose cost grows with the product of their sizes.
+_DIFFLIB_CELLS = 250_000
 
-    This is the anchoring step of patience diff: such lines almost always
-    correspond to each other, and they cut the problem into small pieces.
+
+def _anchors(
+    base: Sequence[str], side: Sequence[str], box: tuple[int, int, int, int], *, unique: bool
+) -> list[tuple[int, int]]:
+    """Lines to align first in a box: the longest in-order chain of candidates.
+
+    With ``unique``, the candidates are the lines occurring exactly once in
+    both ranges: the anchoring step of patience diff, such lines almost
+    always correspond to each other. Otherwise (a large box without unique
+    lines, as histogram diff does) the rarest lines that occur equally often
+    in both ranges, their k-th occurrences paired with each other.
     """
     alo, ahi, blo, bhi = box
-    counts: dict[str, list[int]] = {}
+    where: dict[str, tuple[list[int], list[int]]] = {}
     for i in range(alo, ahi):
-        counts.setdefault(base[i], [0, 0, i, 0])[0] += 1
+        where.setdefault(base[i], ([], []))[0].append(i)
     for j in range(blo, bhi):
-        entry = counts.get(side[j])
+        entry = where.get(side[j])
         if entry is not None:
-            entry[1] += 1
-            entry[3] = j
-    pairs = sorted((i, j) for seen_a, seen_b, i, j in counts.values() if seen_a == seen_b == 1)
-    # Longest increasing subsequence of j over pairs sorted by i (patience sorting).
+            entry[1].append(j)
+    counts = [len(a) for a, b in where.values() if len(a) == len(b)]
+    rarest = 1 if unique else min(counts, default=0)
+    if not rarest:
+        return []
+    chosen = [(a, b) for a, b in where.values() if len(a) == len(b) == rarest]
+    pairs = sorted(pair for a, b in chosen for pair in zip(a, b, strict=True))
+    return _longest_chain(pairs)
+
+
+def _longest_chain(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest subsequence of ``pairs`` (sorted by i) increasing in j too.
+
+    Patience sorting, O(n log n).
+    """
     tails: list[int] = []  # tails[k]: index in pairs ending the best run of length k + 1
     tail_js: list[int] = []  # their j, kept sorted for bisection
     previous: list[int] = []
@@ -196,9 +215,11 @@ def _matches(base: Sequence[str], side: Sequence[str]) -> list[tuple[int, int]]:
     """Pairs ``(i, j)`` of lines aligned between ``base`` and ``side``, sorted.
 
     Common prefixes and suffixes, then unique lines, split the texts into
-    ever smaller boxes; a box without unique lines is aligned by difflib. Only
-    those boxes pay difflib's cost on frequent lines (blank lines, closing
-    brackets), which is what keeps files of a few thousand lines fast.
+    ever smaller boxes; a small box without unique lines is aligned by
+    difflib. Only those boxes pay difflib's cost on frequent lines (blank
+    lines, closing brackets). A large box without unique lines is cut by its
+    rarest lines instead, and left as one change if it has none: the work
+    stays near-linear in the size of the files, whatever they hold.
     """
     matched: list[tuple[int, int]] = []
     boxes = [(0, len(base), 0, len(side))]
@@ -212,7 +233,12 @@ def _matches(base: Sequence[str], side: Sequence[str]) -> list[tuple[int, int]]:
             matched.append((ahi, bhi))
         if alo == ahi or blo == bhi:
             continue
-        anchors = _unique_anchors(base, side, (alo, ahi, blo, bhi))
+        box = (alo, ahi, blo, bhi)
+        anchors = _anchors(base, side, box, unique=True)
+        if not anchors and (ahi - alo) * (bhi - blo) > _DIFFLIB_CELLS:
+            anchors = _anchors(base, side, box, unique=False)
+            if not anchors:
+                continue
         if not anchors:
             # autojunk would ignore frequent lines such as blank lines and
             # produce huge, misleading hunks in source files.
@@ -309,11 +335,19 @@ def join_chunks(chunks: Sequence[str | Conflict]) -> tuple[str | Conflict, ...]:
     """Collapse runs of text into single chunks and drop empty ones.
 
     Keeps ``MergeResult.chunks`` canonical: text and conflicts alternate.
+    Each run is joined once: appending line by line to a growing string
+    would copy it again for every line, quadratic in the file's size.
     """
     joined: list[str | Conflict] = []
+    run: list[str] = []
     for chunk in chunks:
-        if isinstance(chunk, str) and joined and isinstance(joined[-1], str):
-            joined[-1] += chunk
-        elif chunk != "":
-            joined.append(chunk)
+        if isinstance(chunk, str):
+            run.append(chunk)
+            continue
+        if run and (text := "".join(run)):
+            joined.append(text)
+        run = []
+        joined.append(chunk)
+    if run and (text := "".join(run)):
+        joined.append(text)
     return tuple(joined)

@@ -148,9 +148,7 @@ def _classify_one(inputs: Inputs, path: str) -> Action:
         region = any(c.kind == "region" for c in merged.conflicts)
         return act(
             ActionKind.CONFLICT,
-            "you wrote inside a region Day One manages"
-            if region
-            else "you and the template changed the same lines",
+            _conflict_reason(merged),
             conflict=ConflictKind.REGION if region else ConflictKind.CONTENT,
             hunks=merged.conflicts,
             marked=_markers(merged),
@@ -228,6 +226,18 @@ def _merge(path: str, base: bytes, ours: bytes, theirs: bytes) -> MergeResult | 
     except UnicodeDecodeError:
         return None
     return merge_file(path, texts[0], texts[1], texts[2])
+
+
+def _conflict_reason(merged: MergeResult) -> str:
+    kinds = {c.kind: c.name for c in merged.conflicts}
+    if "region" in kinds:
+        return "you wrote inside a region Day One manages"
+    if "python-syntax" in kinds:
+        return (
+            f"your edits and the template's changes merge line by line, but the result "
+            f"does not compile ({kinds['python-syntax']}): bring the changes in by hand"
+        )
+    return "you and the template changed the same lines"
 
 
 def _markers(merged: MergeResult | None) -> str | None:

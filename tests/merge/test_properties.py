@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator.merge import merge_file
 from generator.merge.text import merge3, split_lines
 
 # Few distinct lines, so that random texts repeat lines and align in many
@@ -116,3 +117,88 @@ def test_conflicts_point_at_their_lines(versions: tuple[str, str, str]) -> None:
         assert conflict.theirs == tuple(theirs_lines[conflict.theirs_start : conflict.theirs_end])
         assert conflict.base == tuple(base_lines[conflict.base_start : conflict.base_end])
         assert conflict.ours != conflict.theirs
+
+
+# Issue 12, item 3: random indentation styles. A module is a list of
+# functions; a body statement is a plain line or an ``if`` with a block.
+Body = list[tuple[int, list[int]]]  # (statement number, numbers in its block: empty = plain)
+UNITS = st.sampled_from(["\t", "  ", "    ", "        "])
+
+
+def render_module(functions: list[Body], unit: str) -> str:
+    out = ['"""Generated."""\n']
+    for number, body in enumerate(functions):
+        out.append(f"\n\ndef f{number}(x):\n")
+        for statement, block in body:
+            if not block:
+                out.append(f"{unit}y{statement} = x + {statement}\n")
+                continue
+            out.append(f"{unit}if x > {statement}:\n")
+            out.extend(f"{unit * 2}x = x * {inner}\n" for inner in block)
+        out.append(f"{unit}return x\n")
+    return "".join(out)
+
+
+statements = st.tuples(st.integers(0, 99), st.lists(st.integers(0, 99), max_size=2))
+modules = st.lists(st.lists(statements, max_size=4), min_size=1, max_size=4)
+
+
+@st.composite
+def grown(draw: st.DrawFn, functions: list[Body]) -> list[Body]:
+    """``functions`` with statements (and whole functions) added at random places."""
+    out = [list(body) for body in functions]
+    for _ in range(draw(st.integers(1, 3))):
+        if draw(st.booleans()) or not out:
+            out.append(draw(st.lists(statements, max_size=2)))
+            continue
+        body = out[draw(st.integers(0, len(out) - 1))]
+        body.insert(draw(st.integers(0, len(body))), draw(statements))
+    return out
+
+
+# Each example may run the structural merge (libcst and black): fewer of them.
+python_examples = settings(max_examples=40, deadline=None)
+
+
+def compiles(text: str) -> bool:
+    try:
+        compile(text, "merged.py", "exec", dont_inherit=True)
+    except SyntaxError:
+        return False
+    return True
+
+
+@python_examples
+@given(st.data(), modules, UNITS)
+def test_re_indented_file_takes_the_templates_changes_in_its_own_style(
+    data: st.DataObject, functions: list[Body], unit: str
+) -> None:
+    base = render_module(functions, "    ")
+    new = data.draw(grown(functions))
+    theirs = render_module(new, "    ")
+    mine = "\n\nMINE = 1\n" if data.draw(st.booleans()) else ""
+    ours = render_module(functions, unit) + mine
+    result = merge_file("app/generated.py", base, ours, theirs)
+    assert result.clean, result.with_markers()
+    assert result.text() == render_module(new, unit) + mine
+
+
+@python_examples
+@given(st.data(), modules, UNITS, UNITS)
+def test_every_clean_python_merge_compiles(
+    data: st.DataObject, functions: list[Body], first: str, second: str
+) -> None:
+    """Whatever mix of styles the user leaves (two styles in two halves of the
+    file, user statements added in either), a clean merge compiles."""
+    base = render_module(functions, "    ")
+    theirs = render_module(data.draw(grown(functions)), "    ")
+    mine = data.draw(grown(functions))
+    half = len(mine) // 2
+    ours = render_module(mine[:half], first) + render_module(mine[half:], second).replace(
+        '"""Generated."""\n', "", 1
+    ).replace("def f", "def g")
+    result = merge_file("app/generated.py", base, ours, theirs)
+    if result.clean:
+        assert compiles(result.text()), result.text()
+    else:
+        assert is_subsequence(added_lines(base, ours), split_lines(result.with_markers()))

@@ -258,3 +258,76 @@ def test_structural_merge_keeps_what_each_side_added(base: str, ours: str, their
     ours_names, theirs_names = top_level(ours)[1], top_level(theirs)[1]
     removed_by_theirs = (base_names & ours_names) - theirs_names
     assert not removed_by_theirs & merged[1]
+
+
+# Issue 12, item 4: a statement changed on both sides is a conflict, never two
+# statements, and a merge never drops an import the merged code still uses.
+MIDDLEWARE = "from app import A, app\n\napp.add_middleware(A, x=1)\nprint('ready')\n"
+
+
+def test_call_changed_on_both_sides_is_a_conflict_not_two_calls() -> None:
+    ours = MIDDLEWARE.replace("x=1", "x=2")
+    theirs = MIDDLEWARE.replace("x=1", "x=1, y=3")
+    result = merge_python(MIDDLEWARE, ours, theirs)
+    assert not result.clean
+    # The clean path would have produced both calls; nothing of the kind here.
+    assert "x=2" in "".join(line for c in result.conflicts for line in c.ours)
+
+
+def test_call_changed_on_one_side_and_another_added_on_the_other_merges() -> None:
+    ours = MIDDLEWARE.replace("x=1", "x=2")
+    theirs = MIDDLEWARE.replace("print('ready')\n", "app.add_middleware(B)\nprint('ready')\n")
+    text = merged(MIDDLEWARE, ours, theirs + "print('theirs')\n")
+    assert text.count("add_middleware") == 2
+    assert "app.add_middleware(A, x=2)" in text
+
+
+def test_expression_replaced_on_both_sides_is_a_conflict() -> None:
+    # Not a call: keyed by its code, so both versions would have been kept.
+    base = "import app\n\napp.flag or app.fail()\nEND = 1\n"
+    ours = base.replace("app.flag or", "app.flag and")
+    theirs = base.replace("app.flag or app.fail()", "app.other or app.fail()")
+    result = merge_python(base, ours + "X = 1\n", theirs.replace("END = 1", "END = 2"))
+    assert not result.clean
+
+
+def test_user_edited_router_registration_and_renamed_entity_conflict() -> None:
+    base = (
+        "from fastapi import APIRouter\n\nfrom app.api.routes import auth, contacts\n\n"
+        "api_router = APIRouter()\napi_router.include_router(auth.router)\n"
+        'api_router.include_router(contacts.router, prefix="/contacts")\n'
+    )
+    ours = base.replace('prefix="/contacts")', 'prefix="/contacts", tags=["crm"])')
+    theirs = base.replace("auth, contacts", "auth, people").replace(
+        'contacts.router, prefix="/contacts"', 'people.router, prefix="/people"'
+    )
+    result = merge_python(base, ours + "\n\nVERSION = 1\n", theirs)
+    assert not result.clean
+
+
+def test_import_removed_by_theirs_but_still_used_by_ours_is_kept() -> None:
+    base = "from typing import Optional\n\n\ndef f(x: Optional[int]) -> int:\n    return 1\n"
+    ours = (
+        "from typing import Any, Optional\n\n\ndef f(x: Optional[int]) -> int:\n    return 1\n"
+        "\n\ndef mine(y: Optional[str]) -> Any:\n    return y\n"
+    )
+    theirs = "import os\n\n\ndef f(x: int | None) -> int:\n    return 1\n"
+    text = merged(base, ours, theirs)
+    namespace: dict[str, object] = {}
+    exec(compile(text, "merged.py", "exec"), namespace)
+    assert "Optional" in namespace
+    assert "def mine" in text
+
+
+def test_definition_removed_by_theirs_but_used_by_ours_is_a_conflict() -> None:
+    base = "import json\n\n\ndef helper():\n    return 1\n\n\nX = 1\n"
+    # Both append a function: the line merge conflicts, and the structural
+    # merge would keep both, but ``mine`` calls the helper THEIRS removed.
+    ours = base + "\n\ndef mine():\n    return helper()\n"
+    theirs = "import json\n\n\nX = 1\n\n\ndef generated():\n    return 0\n"
+    assert merge3(base, ours, theirs).conflicts
+    result = merge_python(base, ours, theirs)
+    assert not result.clean
+    # Without the use, the same edits merge.
+    ok = merged(base, ours.replace("return helper()", "return 2"), theirs)
+    assert "helper" not in ok and "def mine" in ok and "def generated" in ok

@@ -15,11 +15,13 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from generator.apply import transaction
@@ -213,3 +215,110 @@ def test_a_crash_at_every_write_point_leaves_files_whole_and_resume_completes(
 def _project(snapshot: dict[str, str]) -> dict[str, str]:
     """The project's files, without the journal an interrupted apply leaves."""
     return {k: v for k, v in snapshot.items() if not k.startswith(".dayone/journal")}
+
+
+# Issue 12, items 3 and 4: re-indented files and managed regions taken over,
+# with spec changes (renames included). Invariant: every Python file of the
+# project compiles after the apply, and when nothing conflicted the app imports.
+PYTHON_EDITABLE = [  # files the spec changes above change
+    "backend/app/api/router.py",
+    "backend/app/core/rbac.py",
+    "backend/app/models/__init__.py",
+    "backend/app/models/ticket.py",
+    "backend/app/models/comment.py",
+    "backend/app/schemas/ticket.py",
+]
+python_edits = st.lists(
+    st.tuples(
+        st.sampled_from(["reindent", "take-over", "take-over-and-edit", "insert"]),
+        st.sampled_from(PYTHON_EDITABLE),
+        st.sampled_from(["\t", "  ", "        "]),
+        st.integers(min_value=0, max_value=10_000),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+def _reindent(text: str, unit: str) -> str:
+    """Every leading group of four spaces made ``unit``, as an editor would."""
+    out = []
+    for line in text.splitlines(keepends=True):
+        body = line.lstrip(" ")
+        depth, rest = divmod(len(line) - len(body), 4)
+        out.append(unit * depth + " " * rest + body)
+    return "".join(out)
+
+
+def _python_edit(demo: Demo, kind: str, rel: str, unit: str, seed: int) -> None:
+    if not (demo.root / rel).exists():
+        return
+    text = demo.read(rel)
+    lines = text.splitlines(keepends=True)
+    if kind == "reindent":
+        text = _reindent(text, unit)
+    elif kind.startswith("take-over"):
+        # The docs allow it: delete both markers of a region to own its lines.
+        kept = [line for line in lines if "dayone:" not in line]
+        if kind == "take-over-and-edit":
+            # Edit a registration the region held (``api_router.include_router(x.router)``).
+            calls = [i for i, line in enumerate(kept) if ".include_router(" in line]
+            if calls:
+                at = calls[seed % len(calls)]
+                kept[at] = kept[at].rstrip("\n").removesuffix(")") + ', tags=["mine"])\n'
+        text = "".join(kept)
+    else:
+        # A top-level statement of the user's between two top-level lines.
+        tops = [i for i, line in enumerate(lines) if line[:1] not in ("", " ", "\t", "\n", ")")]
+        if not tops:
+            return
+        at = tops[seed % len(tops)]
+        lines.insert(at, f"USER_{seed} = {seed}\n")
+        text = "".join(lines)
+    demo.write(rel, text)
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(chosen_edits=python_edits, chosen_changes=changes)
+# The two cases of the issue, always run: a clean merge that raised
+# IndentationError, and a registration kept twice with its import gone.
+@example(
+    chosen_edits=[("reindent", "backend/app/models/ticket.py", "\t", 0)],
+    chosen_changes=["add-field"],
+)
+@example(
+    chosen_edits=[("take-over-and-edit", "backend/app/api/router.py", "\t", 9)],
+    chosen_changes=["rename-entity"],
+)
+def test_every_applied_python_file_compiles(
+    pristine: Path,
+    tmp_path: Path,
+    chosen_edits: list[tuple[str, str, str, int]],
+    chosen_changes: list[str],
+) -> None:
+    demo = _copy(pristine, tmp_path / "case")
+    for kind, rel, unit, seed in chosen_edits:
+        _python_edit(demo, kind, rel, unit, seed)
+    _change_spec(demo, chosen_changes)
+    plan = demo.plan().plan
+    report = demo.apply(allow_destructive=True)
+    assert not report.refused, report.refused
+    for path in sorted((demo.root / "backend").rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        try:
+            compile(source, str(path), "exec", dont_inherit=True)
+        except SyntaxError as exc:
+            pytest.fail(f"{path.relative_to(demo.root)} does not compile after apply: {exc}")
+    if not plan.conflicts:
+        imported = subprocess.run(
+            [sys.executable, "-c", "import app.main"],
+            cwd=demo.root / "backend",
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert imported.returncode == 0, imported.stderr[-3000:]
