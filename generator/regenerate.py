@@ -19,9 +19,11 @@ from typing import Any
 from msgspec.structs import replace
 
 from generator import __version__
-from generator.apply import transaction
-from generator.apply.fs import atomic_write
+from generator.apply import gitindex, transaction
+from generator.apply.conflicts import records_op
+from generator.apply.fs import atomic_write, file_sha256, read_regular
 from generator.apply.ops import FileOp
+from generator.apply.paths import check_relative
 from generator.apply.regenerate import (
     Options,
     PlanRefused,
@@ -33,10 +35,22 @@ from generator.apply.regenerate import (
     report,
     stale_actions,
 )
-from generator.errors import DayOneError
+from generator.errors import DayOneError, UnsafePathError
 from generator.plan import Plan, make_plan
 from generator.plan.classify import paths_needed
 from generator.plan.model import ActionKind, sha256
+from generator.plan.sides import (
+    NOT_A_FILE,
+    RECORD_FILE,
+    RecordError,
+    Written,
+    hold_marked,
+    parse_records,
+    records_bytes,
+    resolved_in_git,
+    settle,
+    wanted_names,
+)
 from generator.project import Baseline, DiskFiles, Project, load_baseline, load_project, read_disk
 from generator.state import (
     BASELINE_DIR,
@@ -104,10 +118,35 @@ class Regeneration:
         return read_disk(self.root, needed)
 
     @cached_property
+    def conflict_records(self) -> list[Written]:
+        """What earlier applies wrote for conflicts (``.dayone/conflict-files.json``)."""
+        return read_conflict_records(self.root)
+
+    @cached_property
+    def resolved_in_git(self) -> frozenset[str]:
+        """Conflicts Day One staged in git that the user has since resolved there."""
+        staged = sorted({w.path for w in self.conflict_records if w.staged})
+        if not staged:
+            return frozenset()
+        new = self.rendered.files
+        return resolved_in_git(
+            self.conflict_records,
+            gitindex.unmerged(self.root, staged),
+            self.disk.files,
+            {path: sha256(new.get(path)) for path in staged},
+        )
+
+    @cached_property
     def plan(self) -> Plan:
         project = self.project  # a folder without dayone.yaml fails here, first
-        return make_plan(
-            baseline=self.baseline.files,
+        written = self.conflict_records
+        baseline = self.baseline.files
+        if self.resolved_in_git:
+            # Resolved in git: the template's version is what the user merged into.
+            new = self.rendered.files
+            baseline = {**baseline, **{path: new[path] for path in self.resolved_in_git}}
+        plan = make_plan(
+            baseline=baseline,
             disk=self.disk.files,
             new=self.rendered.files,
             generator_version=__version__,
@@ -123,6 +162,14 @@ class Regeneration:
             warnings=self._warnings(),
             restore=self.restore,
         )
+        unsettled = (ActionKind.CONFLICT, ActionKind.MERGE)
+        if not self.resolved_in_git and all(a.kind not in unsettled for a in plan.actions):
+            return plan
+        actions = hold_marked(plan.actions, self.disk.files)
+        found = _read_names(self.root, wanted_names(actions, written))
+        generated = set(self.rendered.files) | set(self.baseline.files)
+        actions = settle(actions, found, written, self.disk.files, generated, self.resolved_in_git)
+        return replace(plan, actions=actions)
 
     def _warnings(self) -> list[str]:
         return [
@@ -176,16 +223,63 @@ class Regeneration:
         plan = self.plan
         check_plan(stored, plan, options)
         stale = stale_actions(stored, plan)
-        steps = build_steps(plan, stale, self.baseline.files, read_sha(self.root), options)
+        steps = build_steps(plan, stale, self.baseline.files, options)
         clean = not stale and not plan.conflicts
         ops = [op for step in steps for op in step.ops]
+        prefix = gitindex.work_tree_prefix(self.root) if options.markers else None
+        marked = [
+            (step.action, step.ops[-1], prefix is not None)
+            for step in steps
+            if step.action.kind is ActionKind.CONFLICT and step.side_file is not None
+        ]
+        record = records_op(
+            [(a, op, staged and op.path == a.path) for a, op, staged in marked],
+            self.conflict_records,
+            plan.actions,
+            stale,
+            read_sha(self.root),
+        )
+        if record is not None:
+            ops.append(record)
         if self._migration_applies(steps):
             # The recorded schema follows the migration that brings the database to it.
             schema = self.rendered.schema_json
             ops.append(FileOp(SCHEMA, schema, read_sha(self.root)(SCHEMA)))
         ops.append(self._manifest_op(steps, advance=clean))
         outcomes = transaction.run(self.root, ops, crash_after=crash_after)
-        return report(steps, [o for o in outcomes if o.path != MANIFEST], stale)
+        result = report(
+            steps, [o for o in outcomes if o.path not in (MANIFEST, RECORD_FILE)], stale
+        )
+        if prefix is not None:
+            self._stage_in_git(prefix, result)
+        return result
+
+    def _stage_in_git(self, prefix: str, result: Report) -> None:
+        """Record the three versions of every file just given markers in git's index."""
+        conflicts = []
+        for action, written in result.conflicts:
+            if written != action.path or action.theirs is None:
+                continue
+            source = action.source or action.path
+            conflicts.append(
+                gitindex.Stages(
+                    path=action.path,
+                    base=self.baseline.files.get(source),
+                    ours=self.disk.files.get(source, b""),
+                    theirs=action.theirs,
+                    executable=action.executable,
+                )
+            )
+        try:
+            staged = gitindex.stage(self.root, prefix, conflicts)
+        except gitindex.GitError as error:
+            result.notes.append(
+                f"could not record the conflicts in git's index ({error}); "
+                "the markers are in the files"
+            )
+            return
+        for path in staged:
+            result.notes.append(f"staged in git: {path} (git status shows it as both modified)")
 
     def _migration_applies(self, steps: list[Step]) -> bool:
         path = self.new_migration
@@ -224,7 +318,8 @@ def resolve(root: Path, paths: list[str]) -> list[str]:
 
     The new render becomes the baseline of each path (so from now on the file
     on disk counts as the user's edit of it), and the ``<path>.new`` that apply
-    left beside it is removed. Returns the paths resolved.
+    left beside it is removed if it still holds exactly what apply wrote (an
+    edited one is the user's and stays). Returns the paths resolved.
     """
     regeneration = Regeneration(root)
     plan = regeneration.plan
@@ -242,10 +337,13 @@ def resolve(root: Path, paths: list[str]) -> list[str]:
         theirs = action.theirs
         if theirs != baseline.get(rel):
             ops.append(FileOp(f"{BASELINE_DIR}/{rel}", theirs, sha256(baseline.get(rel))))
-        side = f"{rel}.new"
-        if digest(side) is not None:
-            ops.append(FileOp(side, None, digest(side)))
+        for record in regeneration.conflict_records:
+            if record.path == rel and record.file != rel and digest(record.file) == record.sha256:
+                ops.append(FileOp(record.file, None, record.sha256))
         done.append(rel)
+    remaining = [w for w in regeneration.conflict_records if w.path not in done]
+    if remaining != regeneration.conflict_records:
+        ops.append(FileOp(RECORD_FILE, records_bytes(remaining), digest(RECORD_FILE)))
     manifest = Manifest(
         regeneration.baseline.generator_version,
         regeneration.baseline.spec_sha256,
@@ -294,6 +392,42 @@ def adopt(root: Path, *, force: bool = False) -> int:
             hint="Fix the paths named, then run `dayone adopt --force` again.",
         )
     return len(present)
+
+
+def read_conflict_records(root: Path) -> list[Written]:
+    """``.dayone/conflict-files.json``, checked: every name in it is a safe path."""
+    try:
+        found = read_regular(root.absolute() / RECORD_FILE)
+    except (UnsafePathError, OSError) as error:
+        raise RecordError(
+            f"{RECORD_FILE} cannot be read ({error})",
+            hint=f"Make it a regular file, or delete it, then run `dayone plan {root}` again.",
+        ) from None
+    records = parse_records(None if found is None else found[0])
+    for record in records:
+        try:
+            check_relative(record.path)
+            check_relative(record.file)
+        except UnsafePathError:
+            raise RecordError(
+                f"{RECORD_FILE} names an unsafe path {record.file!r}",
+                hint=f"Delete {RECORD_FILE}, then run `dayone plan {root}` again.",
+            ) from None
+    return records
+
+
+def _read_names(root: Path, names: Iterable[str]) -> dict[str, str]:
+    """sha256 of what each of ``names`` holds (``NOT_A_FILE``: not a regular file);
+    the names where nothing is are left out."""
+    found: dict[str, str] = {}
+    for name in sorted(names):
+        try:
+            digest = file_sha256(root.absolute() / check_relative(name))
+        except (UnsafePathError, OSError):
+            digest = NOT_A_FILE
+        if digest is not None:
+            found[name] = digest
+    return found
 
 
 def _json_bytes(data: object) -> bytes:
