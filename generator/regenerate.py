@@ -19,7 +19,7 @@ from typing import Any
 from msgspec.structs import replace
 
 from generator import __version__
-from generator.apply import gitindex, transaction
+from generator.apply import transaction
 from generator.apply.conflicts import records_op
 from generator.apply.fs import atomic_write, file_sha256, read_regular
 from generator.apply.ops import FileOp
@@ -36,7 +36,7 @@ from generator.apply.regenerate import (
     stale_actions,
 )
 from generator.errors import DayOneError, UnsafePathError
-from generator.plan import Plan, make_plan
+from generator.plan import Action, Plan, make_plan
 from generator.plan.classify import paths_needed
 from generator.plan.model import ActionKind, sha256
 from generator.plan.sides import (
@@ -128,6 +128,8 @@ class Regeneration:
         staged = sorted({w.path for w in self.conflict_records if w.staged})
         if not staged:
             return frozenset()
+        from generator.apply import gitindex  # only projects with staged conflicts run git
+
         new = self.rendered.files
         return resolved_in_git(
             self.conflict_records,
@@ -226,19 +228,13 @@ class Regeneration:
         steps = build_steps(plan, stale, self.baseline.files, options)
         clean = not stale and not plan.conflicts
         ops = [op for step in steps for op in step.ops]
-        prefix = gitindex.work_tree_prefix(self.root) if options.markers else None
-        marked = [
-            (step.action, step.ops[-1], prefix is not None)
+        sides = [
+            (step.action, step.ops[-1], None)
             for step in steps
-            if step.action.kind is ActionKind.CONFLICT and step.side_file is not None
+            if step.action.kind is ActionKind.CONFLICT
+            and step.side_file not in (None, step.action.path)
         ]
-        record = records_op(
-            [(a, op, staged and op.path == a.path) for a, op, staged in marked],
-            self.conflict_records,
-            plan.actions,
-            stale,
-            read_sha(self.root),
-        )
+        record = records_op(sides, self.conflict_records, plan.actions, stale, read_sha(self.root))
         if record is not None:
             ops.append(record)
         if self._migration_applies(steps):
@@ -250,16 +246,28 @@ class Regeneration:
         result = report(
             steps, [o for o in outcomes if o.path not in (MANIFEST, RECORD_FILE)], stale
         )
-        if prefix is not None:
-            self._stage_in_git(prefix, result)
+        if options.markers and any(w == a.path for a, w in result.conflicts):
+            self._stage_in_git(result, stale)
         return result
 
-    def _stage_in_git(self, prefix: str, result: Report) -> None:
-        """Record the three versions of every file just given markers in git's index."""
+    def _stage_in_git(self, result: Report, stale: Mapping[str, str]) -> None:
+        """Record the three versions of every file just given markers in git's index
+        (in a git work tree), then the record that they are staged.
+
+        The record follows the staging, in a transaction of its own: a record of a
+        staging that did not happen would take the unmarked file for a resolution.
+        """
+        from generator.apply import gitindex
+
+        prefix = gitindex.work_tree_prefix(self.root)
+        if prefix is None:
+            return
         conflicts = []
+        marked: dict[str, Action] = {}
         for action, written in result.conflicts:
             if written != action.path or action.theirs is None:
                 continue
+            marked[action.path] = action
             source = action.source or action.path
             conflicts.append(
                 gitindex.Stages(
@@ -280,6 +288,18 @@ class Regeneration:
             return
         for path in staged:
             result.notes.append(f"staged in git: {path} (git status shows it as both modified)")
+        now = [
+            (marked[path], FileOp(path, marked[path].marked, None), _ours(marked[path]))
+            for path in staged
+        ]
+        digest = read_sha(self.root)
+        record = records_op(now, read_conflict_records(self.root), self.plan.actions, stale, digest)
+        refused = [] if record is None else transaction.run(self.root, [record])
+        if any(o.status == "refused" for o in refused):
+            result.notes.append(
+                f"could not record in {RECORD_FILE} that git holds the conflicts; "
+                "after `git add`, run `dayone resolve` for each file"
+            )
 
     def _migration_applies(self, steps: list[Step]) -> bool:
         path = self.new_migration
@@ -414,6 +434,11 @@ def read_conflict_records(root: Path) -> list[Written]:
                 hint=f"Delete {RECORD_FILE}, then run `dayone plan {root}` again.",
             ) from None
     return records
+
+
+def _ours(action: Action) -> str:
+    """sha256 of the user's version of a conflicted file, as planned."""
+    return (action.source_planned if action.source else action.planned) or ""
 
 
 def _read_names(root: Path, names: Iterable[str]) -> dict[str, str]:

@@ -43,7 +43,7 @@ def conflict_op(action: Action, markers: bool) -> tuple[FileOp | None, str | Non
 
 
 def records_op(
-    written_now: Iterable[tuple[Action, FileOp, bool]],
+    written_now: Iterable[tuple[Action, FileOp, str | None]],
     earlier: list[Written],
     actions: list[Action],
     held: Iterable[str],
@@ -51,20 +51,22 @@ def records_op(
 ) -> FileOp | None:
     """The update of the conflict-files record, if it changes.
 
-    ``written_now``: each conflict's action, its write and whether it is staged in
-    git. An earlier record stays while it still means something: a side file that
-    holds exactly what Day One wrote, or a staged conflict still in conflict (or
-    whose resolution this apply cannot record: ``held`` paths, refused as stale).
+    ``written_now``: each conflict's action, its write, and for markers that will
+    be staged in git, the sha256 of the user's version they replace. An earlier
+    record stays while it still means something: a side file that holds exactly
+    what Day One wrote, or a staged conflict still in conflict (or whose
+    resolution this apply cannot record: ``held`` paths, refused as stale).
     """
     records: dict[str, Written] = {}
-    for action, op, staged in written_now:
+    for action, op, ours in written_now:
         assert op.content is not None and action.theirs is not None
         records[op.path] = Written(
             path=action.path,
             file=op.path,
             sha256=sha256(op.content) or "",
             theirs=sha256(action.theirs) or "",
-            staged=staged,
+            staged=ours is not None,
+            ours=ours,
         )
     conflicted = {a.path for a in actions if a.kind is ActionKind.CONFLICT} | set(held)
     for record in earlier:

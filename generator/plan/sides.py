@@ -26,7 +26,7 @@ from msgspec import Struct, field
 from msgspec.structs import replace
 
 from generator.errors import DayOneError
-from generator.plan.model import Action, ActionKind, ConflictKind
+from generator.plan.model import Action, ActionKind, ConflictKind, sha256
 
 RECORD_FILE = ".dayone/conflict-files.json"
 RECORD_SCHEMA_VERSION = 1
@@ -48,6 +48,7 @@ class Written(Struct, frozen=True, forbid_unknown_fields=True):
     sha256: str  # of exactly the bytes written
     theirs: str  # sha256 of the template's version at the time
     staged: bool = False  # the three versions were recorded in git's index
+    ours: str | None = None  # staged: sha256 of the user's version before the markers
 
 
 class Records(Struct, frozen=True, forbid_unknown_fields=True):
@@ -140,8 +141,10 @@ def resolved_in_git(
     """Paths whose conflict Day One staged in git and the user resolved there.
 
     Resolved: git no longer holds the path unmerged (``git add``), the file has no
-    conflict markers left, and the template's version is still the one staged
-    (``theirs``: path -> sha256 of the template's version now).
+    conflict markers left and is not simply the user's version from before the
+    conflict (``git checkout``/``git reset`` undo a conflict that way: it stays a
+    conflict, so the template's change is not dropped unseen), and the template's
+    version is still the one staged (``theirs``: path -> its sha256 now).
     """
     return frozenset(
         w.path
@@ -151,6 +154,7 @@ def resolved_in_git(
         and w.path not in unmerged
         and w.path in disk
         and not has_markers(disk[w.path])
+        and sha256(disk[w.path]) != w.ours
         and theirs.get(w.path) == w.theirs
     )
 

@@ -144,9 +144,9 @@ def test_markers_are_never_nested(demo: Demo) -> None:
 git_only = pytest.mark.skipif(shutil.which("git") is None, reason="needs the git binary")
 
 
-def git(demo: Demo, *args: str, stdin: bytes | None = None) -> str:
+def git(demo: Demo, *args: str, stdin: bytes | None = None, top: Path | None = None) -> str:
     result = subprocess.run(
-        ["git", "-C", str(demo.root), *args],
+        ["git", "-C", str(top or demo.root), *args],
         input=stdin,
         capture_output=True,
         check=True,
@@ -155,10 +155,11 @@ def git(demo: Demo, *args: str, stdin: bytes | None = None) -> str:
     return result.stdout.decode()
 
 
-def in_git(demo: Demo) -> None:
-    git(demo, "init", "-q")
-    git(demo, "add", "-A")
-    git(demo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "generated")
+def in_git(demo: Demo, top: Path | None = None) -> None:
+    """Make the project (or the folder ``top`` above it) a git repository."""
+    git(demo, "init", "-q", top=top)
+    git(demo, "add", "-A", top=top)
+    git(demo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "gen", top=top)
 
 
 @git_only
@@ -193,13 +194,32 @@ def test_a_conflict_shows_in_git_and_git_add_resolves_it(demo: Demo) -> None:
 
 
 @git_only
-def test_in_git_markers_with_unresolved_markers_are_refused(demo: Demo) -> None:
-    in_git(demo)
+def test_in_a_git_subfolder_markers_with_unresolved_markers_are_refused(demo: Demo) -> None:
+    top = demo.root.parent  # the project is a folder inside the repository
+    in_git(demo, top)
     plan(demo)
     apply(demo, "--markers")
+    assert f"UU demo/{MODEL}" in git(demo, "status", "--porcelain", top=top).splitlines()
     marked = demo.read(MODEL)
     git(demo, "add", MODEL)  # added with the markers still in: not resolved
     plan(demo)
     result = apply(demo, "--markers")
     assert result.returncode == 1 and "conflict markers" in result.stdout
     assert demo.read(MODEL) == marked
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"not json",
+        b'{"schema_version": 1, "written": [{"path": "a.py", "file": "../../etc/x", '
+        b'"sha256": "0", "theirs": "0"}]}',
+    ],
+)
+def test_a_damaged_record_is_a_clear_error(demo: Demo, content: bytes) -> None:
+    (demo.root / ".dayone/conflict-files.json").write_bytes(content)
+    before = demo.snapshot()
+    result = dayone("plan", str(demo.root))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "conflict-files.json" in result.stderr
+    assert demo.snapshot() == before
