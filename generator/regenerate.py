@@ -262,36 +262,30 @@ class Regeneration:
         prefix = gitindex.work_tree_prefix(self.root)
         if prefix is None:
             return
-        conflicts = []
-        marked: dict[str, Action] = {}
+        now = []
         for action, written in result.conflicts:
-            if written != action.path or action.theirs is None:
+            if written != action.path or action.theirs is None or action.marked is None:
                 continue
-            marked[action.path] = action
             source = action.source or action.path
-            conflicts.append(
-                gitindex.Stages(
-                    path=action.path,
-                    base=self.baseline.files.get(source),
-                    ours=self.disk.files.get(source, b""),
-                    theirs=action.theirs,
-                    executable=action.executable,
+            versions = gitindex.Stages(
+                path=action.path,
+                base=self.baseline.files.get(source),
+                ours=self.disk.files.get(source, b""),
+                theirs=action.theirs,
+                executable=action.executable,
+            )
+            try:
+                gitindex.stage(self.root, prefix, versions)
+            except gitindex.GitError as error:
+                result.notes.append(
+                    f"could not stage {action.path} in git's index ({error}); "
+                    "its markers are in the file"
                 )
-            )
-        try:
-            staged = gitindex.stage(self.root, prefix, conflicts)
-        except gitindex.GitError as error:
-            result.notes.append(
-                f"could not record the conflicts in git's index ({error}); "
-                "the markers are in the files"
-            )
+                continue
+            result.notes.append(f"staged in git: {action.path} (git status: both modified)")
+            now.append((action, FileOp(action.path, action.marked, None), _ours(action)))
+        if not now:
             return
-        for path in staged:
-            result.notes.append(f"staged in git: {path} (git status shows it as both modified)")
-        now = [
-            (marked[path], FileOp(path, marked[path].marked, None), _ours(marked[path]))
-            for path in staged
-        ]
         digest = read_sha(self.root)
         record = records_op(now, read_conflict_records(self.root), self.plan.actions, stale, digest)
         refused = [] if record is None else transaction.run(self.root, [record])

@@ -94,22 +94,15 @@ def unmerged(root: Path, paths: Sequence[str]) -> frozenset[str]:
     return frozenset(found)
 
 
-def stage(root: Path, prefix: str, conflicts: Sequence[Stages]) -> list[str]:
-    """Record each conflict's versions as index stages 1-3; the paths staged.
-
-    Raises :class:`GitError` (nothing more is staged) when git refuses.
-    """
-    staged: list[str] = []
-    for conflict in conflicts:
-        full = prefix + conflict.path
-        mode = "100755" if conflict.executable else "100644"
-        lines = [f"0 {'0' * 40}\t{full}"]  # drops the path's ordinary (stage 0) entry
-        for number, data in ((1, conflict.base), (2, conflict.ours), (3, conflict.theirs)):
-            if data is not None:
-                blob = _git(
-                    root, "hash-object", "-w", "--stdin", f"--path={conflict.path}", stdin=data
-                )
-                lines.append(f"{mode} {blob.decode().strip()} {number}\t{full}")
-        _git(root, "update-index", "-z", "--index-info", stdin="\0".join(lines).encode() + b"\0")
-        staged.append(conflict.path)
-    return staged
+def stage(root: Path, prefix: str, conflict: Stages) -> None:
+    """Record one conflict's versions as index stages 1-3 (2-3 without a base),
+    in place of the path's ordinary entry. Raises :class:`GitError` when git refuses."""
+    full = prefix + conflict.path
+    mode = "100755" if conflict.executable else "100644"
+    lines = [f"0 {'0' * 40}\t{full}"]  # drops the path's ordinary (stage 0) entry
+    for number, data in ((1, conflict.base), (2, conflict.ours), (3, conflict.theirs)):
+        if data is not None:
+            # --path: the blob is cleaned as `git add` of that path would clean it.
+            blob = _git(root, "hash-object", "-w", "--stdin", "--path", conflict.path, stdin=data)
+            lines.append(f"{mode} {blob.decode().strip()} {number}\t{full}")
+    _git(root, "update-index", "-z", "--index-info", stdin="\0".join(lines).encode() + b"\0")

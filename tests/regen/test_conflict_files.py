@@ -223,3 +223,20 @@ def test_a_damaged_record_is_a_clear_error(demo: Demo, content: bytes) -> None:
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "conflict-files.json" in result.stderr
     assert demo.snapshot() == before
+
+
+@git_only
+def test_when_git_refuses_the_markers_stay_and_nothing_claims_they_are_staged(demo: Demo) -> None:
+    in_git(demo)
+    plan(demo)
+    (demo.root / ".git/index.lock").write_bytes(b"")  # another git command holds the index
+    result = apply(demo, "--markers")
+    assert result.returncode == 1
+    assert f"could not stage {MODEL}" in result.stdout
+    assert "<<<<<<< yours" in demo.read(MODEL)
+    record = demo.root / ".dayone/conflict-files.json"
+    assert not record.exists() or '"staged": true' not in record.read_text()
+    (demo.root / ".git/index.lock").unlink()
+    # Taking the markers out by hand is not a resolution Day One can see: still a conflict.
+    demo.write(MODEL, demo.read(MODEL).split("<<<<<<< yours\n")[0])
+    assert plan(demo).get(MODEL) is not None
