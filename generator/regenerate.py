@@ -10,6 +10,7 @@ all the way.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -19,8 +20,10 @@ from msgspec.structs import replace
 
 from generator import __version__
 from generator.apply import transaction
-from generator.apply.fs import atomic_write, stray_temp_files
+from generator.apply.conflicts import records_op
+from generator.apply.fs import atomic_write, file_sha256, read_regular, stray_temp_files
 from generator.apply.ops import FileOp, ManifestRecipe, OpOutcome
+from generator.apply.paths import check_relative
 from generator.apply.regenerate import (
     Options,
     PlanRefused,
@@ -32,10 +35,22 @@ from generator.apply.regenerate import (
     report,
     stale_actions,
 )
-from generator.errors import DayOneError
-from generator.plan import Plan, make_plan
+from generator.errors import DayOneError, UnsafePathError
+from generator.plan import Action, Plan, make_plan
 from generator.plan.classify import paths_needed
 from generator.plan.model import ActionKind, sha256
+from generator.plan.sides import (
+    NOT_A_FILE,
+    RECORD_FILE,
+    RecordError,
+    Written,
+    hold_marked,
+    parse_records,
+    records_bytes,
+    resolved_in_git,
+    settle,
+    wanted_names,
+)
 from generator.project import Baseline, DiskFiles, Project, load_baseline, load_project, read_disk
 from generator.state import (
     BASELINE_DIR,
@@ -105,10 +120,37 @@ class Regeneration:
         return read_disk(self.root, needed)
 
     @cached_property
+    def conflict_records(self) -> list[Written]:
+        """What earlier applies wrote for conflicts (``.dayone/conflict-files.json``)."""
+        return read_conflict_records(self.root)
+
+    @cached_property
+    def resolved_in_git(self) -> frozenset[str]:
+        """Conflicts Day One staged in git that the user has since resolved there."""
+        staged = sorted({w.path for w in self.conflict_records if w.staged})
+        if not staged:
+            return frozenset()
+        from generator.apply import gitindex  # only projects with staged conflicts run git
+
+        new = self.rendered.files
+        return resolved_in_git(
+            self.conflict_records,
+            gitindex.unmerged(self.root, staged),
+            self.disk.files,
+            {path: sha256(new.get(path)) for path in staged},
+        )
+
+    @cached_property
     def plan(self) -> Plan:
         project = self.project  # a folder without dayone.yaml fails here, first
-        return make_plan(
-            baseline=self.baseline.files,
+        written = self.conflict_records
+        baseline = self.baseline.files
+        if self.resolved_in_git:
+            # Resolved in git: the template's version is what the user merged into.
+            new = self.rendered.files
+            baseline = {**baseline, **{path: new[path] for path in self.resolved_in_git}}
+        plan = make_plan(
+            baseline=baseline,
             disk=self.disk.files,
             new=self.rendered.files,
             generator_version=__version__,
@@ -124,6 +166,14 @@ class Regeneration:
             warnings=self._warnings(),
             restore=self.restore,
         )
+        unsettled = (ActionKind.CONFLICT, ActionKind.MERGE)
+        if not self.resolved_in_git and all(a.kind not in unsettled for a in plan.actions):
+            return plan
+        actions = hold_marked(plan.actions, self.disk.files)
+        found = _read_names(self.root, wanted_names(actions, written))
+        generated = set(self.rendered.files) | set(self.baseline.files)
+        actions = settle(actions, found, written, self.disk.files, generated, self.resolved_in_git)
+        return replace(plan, actions=actions)
 
     def _warnings(self) -> list[str]:
         backfill = [
@@ -196,9 +246,18 @@ class Regeneration:
         plan = self.plan
         check_plan(stored, plan, options)
         stale = stale_actions(stored, plan)
-        steps = build_steps(plan, stale, self.baseline.files, read_sha(self.root), options)
+        steps = build_steps(plan, stale, self.baseline.files, options)
         clean = not stale and not plan.conflicts
         ops = [op for step in steps for op in step.ops]
+        sides = [
+            (step.action, step.ops[-1], None)
+            for step in steps
+            if step.action.kind is ActionKind.CONFLICT
+            and step.side_file not in (None, step.action.path)
+        ]
+        record = records_op(sides, self.conflict_records, plan.actions, stale, read_sha(self.root))
+        if record is not None:
+            ops.append(record)
         if self._migration_applies(steps):
             # The recorded schema follows the migration that brings the database to it,
             # and only once that migration is written.
@@ -207,11 +266,59 @@ class Regeneration:
             ops.append(FileOp(SCHEMA, schema, digest, requires=self.new_migration))
         ops.append(self._manifest_op(advance=clean))
         outcomes = transaction.run(self.root, ops, crash_after=crash_after)
-        result = report(steps, [o for o in outcomes if o.path not in (MANIFEST, SCHEMA)], stale)
+        kept_apart = (MANIFEST, SCHEMA, RECORD_FILE)
+        result = report(steps, [o for o in outcomes if o.path not in kept_apart], stale)
         # schema.json follows the migration; refused on its own, it is news too.
         if not any(path == self.new_migration for path, _ in result.refused):
             result.refused += [(o.path, o.reason) for o in outcomes if _refused_schema(o)]
+        if options.markers and any(w == a.path for a, w in result.conflicts):
+            self._stage_in_git(result, stale)
         return result
+
+    def _stage_in_git(self, result: Report, stale: Mapping[str, str]) -> None:
+        """Record the three versions of every file just given markers in git's index
+        (in a git work tree), then the record that they are staged.
+
+        The record follows the staging, in a transaction of its own: a record of a
+        staging that did not happen would take the unmarked file for a resolution.
+        """
+        from generator.apply import gitindex
+
+        prefix = gitindex.work_tree_prefix(self.root)
+        if prefix is None:
+            return
+        now = []
+        for action, written in result.conflicts:
+            if written != action.path or action.theirs is None or action.marked is None:
+                continue
+            source = action.source or action.path
+            versions = gitindex.Stages(
+                path=action.path,
+                base=self.baseline.files.get(source),
+                ours=self.disk.files.get(source, b""),
+                theirs=action.theirs,
+                executable=action.executable,
+            )
+            try:
+                gitindex.stage(self.root, prefix, versions)
+            except gitindex.GitError as error:
+                result.notes.append(
+                    f"could not stage {action.path} in git's index ({error}); "
+                    "its markers are in the file"
+                )
+                continue
+            result.notes.append(f"staged in git: {action.path} (git status: both modified)")
+            now.append((action, FileOp(action.path, action.marked, None), _ours(action)))
+        if not now:
+            return
+        digest = read_sha(self.root)
+        record = records_op(now, read_conflict_records(self.root), self.plan.actions, stale, digest)
+        refused = [] if record is None else transaction.run(self.root, [record])
+        if any(o.status == "refused" for o in refused):
+            result.notes.append(
+                f"could not record in {RECORD_FILE} that git holds the conflicts; "
+                "after `git add`, run `dayone resolve` for each file"
+            )
 
     def _migration_applies(self, steps: list[Step]) -> bool:
         path = self.new_migration
@@ -249,7 +356,8 @@ def resolve(root: Path, paths: list[str]) -> list[str]:
 
     The new render becomes the baseline of each path (so from now on the file
     on disk counts as the user's edit of it), and the ``<path>.new`` that apply
-    left beside it is removed. Returns the paths resolved.
+    left beside it is removed if it still holds exactly what apply wrote (an
+    edited one is the user's and stays). Returns the paths resolved.
     """
     regeneration = Regeneration(root)
     plan = regeneration.plan
@@ -267,10 +375,13 @@ def resolve(root: Path, paths: list[str]) -> list[str]:
         theirs = action.theirs
         if theirs != baseline.get(rel):
             ops.append(FileOp(f"{BASELINE_DIR}/{rel}", theirs, sha256(baseline.get(rel))))
-        side = f"{rel}.new"
-        if digest(side) is not None:
-            ops.append(FileOp(side, None, digest(side)))
+        for record in regeneration.conflict_records:
+            if record.path == rel and record.file != rel and digest(record.file) == record.sha256:
+                ops.append(FileOp(record.file, None, record.sha256))
         done.append(rel)
+    remaining = [w for w in regeneration.conflict_records if w.path not in done]
+    if remaining != regeneration.conflict_records:
+        ops.append(FileOp(RECORD_FILE, records_bytes(remaining), digest(RECORD_FILE)))
     ops.append(_manifest_op(regeneration.root, regeneration.baseline))
     refused = [o for o in transaction.run(regeneration.root, ops) if o.status == "refused"]
     if refused:
@@ -323,6 +434,47 @@ def adopt(root: Path, *, force: bool = False) -> int:
             hint="Fix the paths named, then run `dayone adopt --force` again.",
         )
     return len(present)
+
+
+def read_conflict_records(root: Path) -> list[Written]:
+    """``.dayone/conflict-files.json``, checked: every name in it is a safe path."""
+    try:
+        found = read_regular(root.absolute() / RECORD_FILE)
+    except (UnsafePathError, OSError) as error:
+        raise RecordError(
+            f"{RECORD_FILE} cannot be read ({error})",
+            hint=f"Make it a regular file, or delete it, then run `dayone plan {root}` again.",
+        ) from None
+    records = parse_records(None if found is None else found[0])
+    for record in records:
+        try:
+            check_relative(record.path)
+            check_relative(record.file)
+        except UnsafePathError:
+            raise RecordError(
+                f"{RECORD_FILE} names an unsafe path {record.file!r}",
+                hint=f"Delete {RECORD_FILE}, then run `dayone plan {root}` again.",
+            ) from None
+    return records
+
+
+def _ours(action: Action) -> str:
+    """sha256 of the user's version of a conflicted file, as planned."""
+    return (action.source_planned if action.source else action.planned) or ""
+
+
+def _read_names(root: Path, names: Iterable[str]) -> dict[str, str]:
+    """sha256 of what each of ``names`` holds (``NOT_A_FILE``: not a regular file);
+    the names where nothing is are left out."""
+    found: dict[str, str] = {}
+    for name in sorted(names):
+        try:
+            digest = file_sha256(root.absolute() / check_relative(name))
+        except (UnsafePathError, OSError):
+            digest = NOT_A_FILE
+        if digest is not None:
+            found[name] = digest
+    return found
 
 
 def _json_bytes(data: object) -> bytes:

@@ -11,8 +11,9 @@ re-plans from the current files and passes both. The guard compares them:
 Each file write goes through ``transaction.run`` (atomic per file, journalled
 as a whole, resumable), together with the baseline updates for exactly the
 paths applied. Conflicts never touch the user's file: the template's version
-is written beside it as ``<path>.new`` (or, with ``markers``, the file gets
-git-style conflict markers).
+is written beside it as ``<path>.new`` (or the next free name: see
+:mod:`generator.plan.sides`), or, with ``markers``, the file gets diff3-style
+conflict markers (staged in git's index too, in a git work tree).
 """
 
 from __future__ import annotations
@@ -23,13 +24,12 @@ from typing import Any
 
 from msgspec import Struct, field
 
+from generator.apply.conflicts import conflict_op
 from generator.apply.ops import FileOp, OpOutcome
 from generator.errors import DayOneError
 from generator.plan import IN_SYNC, PLAN_SCHEMA_VERSION, Action, ActionKind, Plan
-from generator.plan.model import ConflictKind, sha256
+from generator.plan.model import sha256
 from generator.state import BASELINE_DIR
-
-NEW_SUFFIX = ".new"
 
 
 class PlanRefused(DayOneError):
@@ -45,6 +45,7 @@ class Report(Struct):
     applied: list[Action] = field(default_factory=list)
     conflicts: list[tuple[Action, str]] = field(default_factory=list)  # action, file written
     refused: list[tuple[str, str]] = field(default_factory=list)  # path, reason
+    notes: list[str] = field(default_factory=list)  # e.g. the conflicts staged in git
 
     @property
     def exit_code(self) -> int:
@@ -101,6 +102,11 @@ def stale_actions(stored: Mapping[str, Any], current: Plan) -> dict[str, str]:
             )
         elif action.source is not None and shas.get("from_planned") != action.source_planned:
             stale[action.path] = f"{action.source} changed on disk since planning"
+        elif before.get("new_file") != action.new_file:
+            stale[action.path] = (
+                f"the template's version would now go to {action.new_file or 'no free name'} "
+                f"instead of {before.get('new_file')}: a file appeared there since planning"
+            )
     return stale
 
 
@@ -114,20 +120,20 @@ class Step(Struct):
     action: Action
     ops: list[FileOp] = field(default_factory=list)
     side_file: str | None = None  # for conflicts: what was written for the user
+    refusal: str | None = None  # for conflicts: why nothing could be written
 
 
 def build_steps(
     current: Plan,
     stale: Mapping[str, str],
     baseline: Mapping[str, bytes],
-    disk_sha: Callable[[str], str | None],
     options: Options,
 ) -> list[Step]:
     """File operations for every action that may proceed.
 
     Baseline updates travel with the action they record, so the baseline
-    changes for exactly the paths applied. ``disk_sha`` gives the current
-    sha256 of side files such as ``<path>.new`` that an earlier apply left.
+    changes for exactly the paths applied. A conflict's write is guarded by
+    what its file held when planning (see :mod:`generator.apply.conflicts`).
     """
     steps: list[Step] = []
     for action in current.actions:
@@ -165,31 +171,20 @@ def build_steps(
             step.ops.append(FileOp(action.source, None, action.source_planned))
             track(action.path, action.theirs)
             track(action.source, None)
-        elif kind is ActionKind.IDENTICAL:
+        elif kind in (ActionKind.IDENTICAL, ActionKind.KEEP):
+            # A keep's baseline is already the template's version, unless the user
+            # resolved a conflict in git (see generator.plan.sides): then it becomes so.
             track(action.path, action.theirs)
         elif kind is ActionKind.SKIP and action.theirs is None and action.source is None:
             track(action.path, None)  # gone from template and disk: forget it
         elif kind is ActionKind.CONFLICT:
-            side = _conflict_op(action, disk_sha, options)
+            side, step.refusal = conflict_op(action, options.markers)
             if side is not None:
                 step.ops.append(side)
                 step.side_file = side.path
         if step.ops or kind is ActionKind.CONFLICT:
             steps.append(step)
     return steps
-
-
-def _conflict_op(
-    action: Action, disk_sha: Callable[[str], str | None], options: Options
-) -> FileOp | None:
-    """What to write for a conflict; the user's file itself is never touched,
-    except with ``markers``, which writes conflict markers into it."""
-    if action.conflict_kind is ConflictKind.DROPPED_EDITED or action.theirs is None:
-        return None
-    if options.markers and action.marked is not None:
-        return FileOp(action.path, action.marked, action.planned)
-    side = action.path + NEW_SUFFIX
-    return FileOp(side, action.theirs, disk_sha(side))
 
 
 def report(steps: list[Step], outcomes: list[OpOutcome], stale: Mapping[str, str]) -> Report:
@@ -203,6 +198,8 @@ def report(steps: list[Step], outcomes: list[OpOutcome], stale: Mapping[str, str
         problems = causes or problems
         if problems:
             result.refused.extend(problems)
+        elif step.refusal is not None:
+            result.refused.append((step.action.path, step.refusal))
         elif step.action.kind is ActionKind.CONFLICT:
             result.conflicts.append((step.action, step.side_file or "left in place"))
         else:

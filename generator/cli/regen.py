@@ -227,6 +227,8 @@ def _print_report(result: Report) -> None:
         say(f"{_word(action)} {action.path}: {action.reason}; {where}")
     for path, reason in result.refused:
         say(f"{styled('refused', 'red')} {path}: {reason}")
+    for note in result.notes:
+        say(note)
     say(
         f"{len(result.applied)} applied, {len(result.conflicts)} conflicts, "
         f"{len(result.refused)} refused"

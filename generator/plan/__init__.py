@@ -83,6 +83,7 @@ class Plan(Struct, frozen=True):
                     "kind": a.conflict_kind.value if a.conflict_kind else None,
                     "reason": a.reason,
                     **({"from": a.source} if a.source else {}),
+                    "new_file": a.new_file,
                     "hunks": [h.to_json() for h in a.hunks],
                 }
                 for a in self.conflicts

@@ -244,7 +244,7 @@ def _markers(merged: MergeResult | None) -> str | None:
     if merged is None:
         return None
     return merged.with_markers(
-        ours_label="yours", theirs_label="dayone (new render)", base_label="baseline"
+        ours_label="yours", theirs_label="new template", base_label="last generated"
     )
 
 

@@ -69,6 +69,12 @@ class Action(Struct, frozen=True):
     theirs: bytes | None = None
     # For conflicts: the file with git-style conflict markers (`apply --markers`).
     marked: bytes | None = None
+    # For conflicts: where apply writes the template's version (None: nowhere, see
+    # generator.plan.sides), what that name holds now, and whether the file itself
+    # still holds conflict markers (then `--markers` refuses it).
+    new_file: str | None = None
+    new_file_planned: str | None = None
+    unresolved_markers: bool = False
 
     def __repr__(self) -> str:
         # Whole files would drown the rest: the content fields are left out.
@@ -87,6 +93,8 @@ class Action(Struct, frozen=True):
             data["sha256"]["from_planned"] = self.source_planned
         if self.conflict_kind is not None:
             data["conflict"] = self.conflict_kind.value
+            data["new_file"] = self.new_file
+            data["sha256"]["new_file_planned"] = self.new_file_planned
         if self.destructive:
             data["destructive"] = True
         return data

@@ -92,7 +92,7 @@ def test_conflict_markers(demo: Demo) -> None:
     demo.plan()
     demo.apply(markers=True)
     text = demo.read(MODEL)
-    assert "<<<<<<< yours" in text and ">>>>>>> dayone (new render)" in text
+    assert "<<<<<<< yours" in text and ">>>>>>> new template" in text
     assert "length=150" in text and "length=120" in text
     assert not (demo.root / (MODEL + ".new")).exists()
 
