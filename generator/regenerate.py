@@ -10,6 +10,7 @@ all the way.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -34,10 +35,12 @@ from generator.apply.regenerate import (
     stale_actions,
 )
 from generator.errors import DayOneError
-from generator.plan import Plan, make_plan
+from generator.plan import PLAN_SCHEMA_VERSION, Plan, make_plan
+from generator.plan import stored as stored_format
 from generator.plan.classify import paths_needed
-from generator.plan.model import ActionKind, sha256
+from generator.plan.model import sha256
 from generator.project import Baseline, DiskFiles, Project, load_baseline, load_project, read_disk
+from generator.reading import read_capped
 from generator.state import (
     BASELINE_DIR,
     MANIFEST,
@@ -145,19 +148,22 @@ class Regeneration:
 
     @staticmethod
     def stored_plan(root: Path) -> dict[str, Any]:
+        """plan.json, checked against its documented format (a plan of another
+        format version is left for ``check_plan`` to refuse)."""
         path = root.absolute() / PLAN_FILE
+        hint = f"Run `dayone plan {root}` again."
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+            data = json.loads(read_capped(path, name=str(path), hint=hint).decode("utf-8"))
+        except (FileNotFoundError, NotADirectoryError):
             raise NoPlanError(
                 f"{path} does not exist", hint=f"Run `dayone plan {root}` first."
             ) from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise NoPlanError(
-                f"{path} is not a readable plan: {exc}", hint=f"Run `dayone plan {root}` again."
-            ) from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise NoPlanError(f"{path} is not a readable plan: {exc}", hint=hint) from None
         if not isinstance(data, dict):
-            raise NoPlanError(f"{path} is not a plan", hint=f"Run `dayone plan {root}` again.")
+            raise NoPlanError(f"{path} is not a plan", hint=hint)
+        if data.get("schema_version") == PLAN_SCHEMA_VERSION:
+            stored_format.decode(data, name=str(path), hint=hint)
         return data
 
     @classmethod
@@ -175,6 +181,8 @@ class Regeneration:
         ``crash_after`` simulates a crash after that many writes (for tests)."""
         plan = self.plan
         check_plan(stored, plan, options)
+        stored_plan = stored_format.decode(stored, name=PLAN_FILE, hint="Run `dayone plan` again.")
+        stored_format.check_matches(stored_plan, plan, self._exists)
         stale = stale_actions(stored, plan)
         steps = build_steps(plan, stale, self.baseline.files, read_sha(self.root), options)
         clean = not stale and not plan.conflicts
@@ -187,10 +195,16 @@ class Regeneration:
         outcomes = transaction.run(self.root, ops, crash_after=crash_after)
         return report(steps, [o for o in outcomes if o.path != MANIFEST], stale)
 
+    def _exists(self, rel: str) -> bool:
+        return os.path.lexists(self.root / rel)
+
     def _migration_applies(self, steps: list[Step]) -> bool:
+        """Whether the new migration enters the baseline: created, or found on disk
+        already (taken by hand from a `.new` file)."""
         path = self.new_migration
+        recorded = f"{BASELINE_DIR}/{path}"
         return path is not None and any(
-            step.action.path == path and step.action.kind is ActionKind.CREATE for step in steps
+            op.path == recorded and op.content is not None for step in steps for op in step.ops
         )
 
     def _manifest_op(self, steps: list[Step], *, advance: bool) -> FileOp:
@@ -245,6 +259,9 @@ def resolve(root: Path, paths: list[str]) -> list[str]:
         side = f"{rel}.new"
         if digest(side) is not None:
             ops.append(FileOp(side, None, digest(side)))
+        if rel == regeneration.new_migration:
+            # As an apply of the migration would: the recorded schema follows it.
+            ops.append(FileOp(SCHEMA, regeneration.rendered.schema_json, digest(SCHEMA)))
         done.append(rel)
     manifest = Manifest(
         regeneration.baseline.generator_version,
