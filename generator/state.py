@@ -62,6 +62,11 @@ SCHEMA = f"{STATE_DIR}/schema.json"
 SPEC_FILE = "dayone.yaml"
 MANIFEST_SCHEMA_VERSION = 1
 SCHEMA_FORMAT = 2
+# The way out of a damaged schema.json.
+SCHEMA_HINT = (
+    f"Restore {SCHEMA} from version control (`git checkout -- {SCHEMA}`): "
+    "it records the schema of the newest migration Day One generated."
+)
 
 
 class StateError(DayOneError):
@@ -240,10 +245,9 @@ def read_prior_inputs(root: Path) -> tuple[bytes, dict[str, bytes]]:
     """The bytes of ``schema.json`` and of every revision file on disk (by project path):
     with the baseline, all that ``load_prior`` reads."""
     from generator.reading import read_capped
-    from generator.schema.recorded import HINT
 
     try:
-        schema_json = read_capped(root / SCHEMA, name=SCHEMA, hint=HINT)
+        schema_json = read_capped(root / SCHEMA, name=SCHEMA, hint=SCHEMA_HINT)
     except (FileNotFoundError, NotADirectoryError):
         raise StateError(
             f"{root} has no {SCHEMA}",

@@ -19,15 +19,12 @@ from msgspec import Struct, field
 
 from generator.errors import DayOneError
 from generator.schema.diff import read_revision_ids
+from generator.state import SCHEMA as SCHEMA_PATH
+from generator.state import SCHEMA_FORMAT
+from generator.state import SCHEMA_HINT as HINT
 
-SCHEMA_PATH = ".dayone/schema.json"
-SCHEMA_FORMAT = 2
 # Files written before the format was recorded hold no "format" key; they read as format 1.
 READABLE_FORMATS = frozenset({1, SCHEMA_FORMAT})
-HINT = (
-    f"Restore {SCHEMA_PATH} from version control (`git checkout -- {SCHEMA_PATH}`): "
-    "it records the schema of the newest migration Day One generated."
-)
 
 
 class RecordedSchemaError(DayOneError):
