@@ -286,7 +286,7 @@ def test_resolved_migration_advances_the_schema(demo: Demo, tmp_path: Path) -> N
     side = _conflicted_migration(demo)
     # The user merges the template's migration into their file, with a step of their own.
     merged = side.read_text().replace(
-        "def upgrade() -> None:\n", "def upgrade() -> None:\n    op.execute(\"SELECT 1\")\n"
+        "def upgrade() -> None:\n", 'def upgrade() -> None:\n    op.execute("SELECT 1")\n'
     )
     demo.write(MIGRATION, merged + "\n# my notes about the priority field\n")
     plan = demo.plan().plan
