@@ -20,6 +20,7 @@ from msgspec import Struct
 
 from generator.apply.paths import check_relative
 from generator.errors import DayOneError, UnsafePathError
+from generator.reading import MAX_FILE_BYTES, MAX_SPEC_BYTES, describe, read_capped
 from generator.state import BASELINE_DIR, MANIFEST, MANIFEST_SCHEMA_VERSION, SPEC_FILE, sha256
 
 if TYPE_CHECKING:
@@ -70,8 +71,13 @@ def load_project(root: Path) -> Project:
         )
     spec_path = root / SPEC_FILE
     try:
-        spec_bytes = spec_path.read_bytes()
-    except FileNotFoundError:
+        spec_bytes = read_capped(
+            spec_path,
+            name=str(spec_path),
+            cap=MAX_SPEC_BYTES,
+            hint=f"Make {SPEC_FILE} a regular file of at most {describe(MAX_SPEC_BYTES)}.",
+        )
+    except (FileNotFoundError, NotADirectoryError):
         raise ProjectError(
             f"{root} has no {SPEC_FILE}",
             hint="Pass the folder `dayone new` created (it holds dayone.yaml).",
@@ -90,10 +96,10 @@ def load_baseline(root: Path) -> Baseline:
     hint = ADOPT_HINT.format(root=root)
     manifest_path = root / MANIFEST
     try:
-        data = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        data = json.loads(read_capped(manifest_path, name=MANIFEST, hint=hint).decode("utf-8"))
+    except (FileNotFoundError, NotADirectoryError):
         raise ProjectError(f"{root} has no baseline ({MANIFEST} is missing)", hint=hint) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ProjectError(f"{MANIFEST} is damaged: {exc}", hint=hint) from None
     try:
         version = data["schema_version"]
@@ -116,7 +122,7 @@ def load_baseline(root: Path) -> Baseline:
             check_relative(rel)
         except UnsafePathError:
             raise ProjectError(f"{MANIFEST} names an unsafe path {rel!r}", hint=hint) from None
-        content = _read_regular(root / BASELINE_DIR / rel)
+        content = _read_regular(root / BASELINE_DIR / rel, f"{BASELINE_DIR}/{rel}", hint)
         if content is None or sha256(content) != digest:
             raise ProjectError(
                 f"the baseline copy of {rel} is missing or does not match {MANIFEST}",
@@ -153,7 +159,7 @@ def read_disk(root: Path, paths: Iterable[str]) -> DiskFiles:
         if not stat.S_ISREG(mode):
             odd.add(rel)
             continue
-        files[rel] = path.read_bytes()
+        files[rel] = read_capped(path, name=rel, hint=_TOO_LARGE_HINT)
     return DiskFiles(files, frozenset(odd))
 
 
@@ -174,10 +180,17 @@ def _through_symlink(root: Path, folder: str, seen: dict[str, bool]) -> bool:
     return seen[folder]
 
 
-def _read_regular(path: Path) -> bytes | None:
+def _read_regular(path: Path, name: str, hint: str) -> bytes | None:
+    """The bytes of the regular file at ``path`` (None: absent, or not a regular file)."""
     try:
         if not stat.S_ISREG(os.lstat(path).st_mode):
             return None
-        return path.read_bytes()
+        return read_capped(path, name=name, hint=hint)
     except (FileNotFoundError, NotADirectoryError):
         return None
+
+
+_TOO_LARGE_HINT = (
+    f"Day One reads and merges files of at most {describe(MAX_FILE_BYTES)}: "
+    "move that file out of the project (or shrink it), then run the command again."
+)

@@ -10,6 +10,7 @@ all the way.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -36,7 +37,8 @@ from generator.apply.regenerate import (
     stale_actions,
 )
 from generator.errors import DayOneError, UnsafePathError
-from generator.plan import Action, Plan, make_plan
+from generator.plan import PLAN_SCHEMA_VERSION, Action, Plan, make_plan
+from generator.plan import stored as stored_format
 from generator.plan.classify import paths_needed
 from generator.plan.model import ActionKind, sha256
 from generator.plan.sides import (
@@ -52,6 +54,7 @@ from generator.plan.sides import (
     wanted_names,
 )
 from generator.project import Baseline, DiskFiles, Project, load_baseline, load_project, read_disk
+from generator.reading import read_capped
 from generator.state import (
     BASELINE_DIR,
     MANIFEST,
@@ -214,19 +217,22 @@ class Regeneration:
 
     @staticmethod
     def stored_plan(root: Path) -> dict[str, Any]:
+        """plan.json, checked against its documented format (a plan of another
+        format version is left for ``check_plan`` to refuse)."""
         path = root.absolute() / PLAN_FILE
+        hint = f"Run `dayone plan {root}` again."
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+            data = json.loads(read_capped(path, name=str(path), hint=hint).decode("utf-8"))
+        except (FileNotFoundError, NotADirectoryError):
             raise NoPlanError(
                 f"{path} does not exist", hint=f"Run `dayone plan {root}` first."
             ) from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise NoPlanError(
-                f"{path} is not a readable plan: {exc}", hint=f"Run `dayone plan {root}` again."
-            ) from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise NoPlanError(f"{path} is not a readable plan: {exc}", hint=hint) from None
         if not isinstance(data, dict):
-            raise NoPlanError(f"{path} is not a plan", hint=f"Run `dayone plan {root}` again.")
+            raise NoPlanError(f"{path} is not a plan", hint=hint)
+        if data.get("schema_version") == PLAN_SCHEMA_VERSION:
+            stored_format.decode(data, name=str(path), hint=hint)
         return data
 
     @classmethod
@@ -245,6 +251,8 @@ class Regeneration:
         ``crash_after`` simulates a crash after that many writes (for tests)."""
         plan = self.plan
         check_plan(stored, plan, options)
+        stored_plan = stored_format.decode(stored, name=PLAN_FILE, hint="Run `dayone plan` again.")
+        stored_format.check_matches(stored_plan, plan, self._exists)
         stale = stale_actions(stored, plan)
         steps = build_steps(plan, stale, self.baseline.files, options)
         clean = not stale and not plan.conflicts
@@ -260,10 +268,12 @@ class Regeneration:
             ops.append(record)
         if self._migration_applies(steps):
             # The recorded schema follows the migration that brings the database to it,
-            # and only once that migration is written.
+            # and only once that migration enters the baseline (which itself waits for
+            # the migration's write, when there is one).
             schema = self.rendered.schema_json
             digest = read_sha(self.root)(SCHEMA)
-            ops.append(FileOp(SCHEMA, schema, digest, requires=self.new_migration))
+            recorded = f"{BASELINE_DIR}/{self.new_migration}"
+            ops.append(FileOp(SCHEMA, schema, digest, requires=recorded))
         ops.append(self._manifest_op(advance=clean))
         outcomes = transaction.run(self.root, ops, crash_after=crash_after)
         kept_apart = (MANIFEST, SCHEMA, RECORD_FILE)
@@ -320,10 +330,16 @@ class Regeneration:
                 "after `git add`, run `dayone resolve` for each file"
             )
 
+    def _exists(self, rel: str) -> bool:
+        return os.path.lexists(self.root / rel)
+
     def _migration_applies(self, steps: list[Step]) -> bool:
+        """Whether the new migration enters the baseline: created, or found on disk
+        already (taken by hand from a `.new` file)."""
         path = self.new_migration
+        recorded = f"{BASELINE_DIR}/{path}"
         return path is not None and any(
-            step.action.path == path and step.action.kind is ActionKind.CREATE for step in steps
+            op.path == recorded and op.content is not None for step in steps for op in step.ops
         )
 
     def _manifest_op(self, *, advance: bool) -> FileOp:
@@ -378,6 +394,9 @@ def resolve(root: Path, paths: list[str]) -> list[str]:
         for record in regeneration.conflict_records:
             if record.path == rel and record.file != rel and digest(record.file) == record.sha256:
                 ops.append(FileOp(record.file, None, record.sha256))
+        if rel == regeneration.new_migration:
+            # As an apply of the migration would: the recorded schema follows it.
+            ops.append(FileOp(SCHEMA, regeneration.rendered.schema_json, digest(SCHEMA)))
         done.append(rel)
     remaining = [w for w in regeneration.conflict_records if w.path not in done]
     if remaining != regeneration.conflict_records:

@@ -62,6 +62,11 @@ SCHEMA = f"{STATE_DIR}/schema.json"
 SPEC_FILE = "dayone.yaml"
 MANIFEST_SCHEMA_VERSION = 1
 SCHEMA_FORMAT = 2
+# The way out of a damaged schema.json.
+SCHEMA_HINT = (
+    f"Restore {SCHEMA} from version control (`git checkout -- {SCHEMA}`): "
+    "it records the schema of the newest migration Day One generated."
+)
 
 
 class StateError(DayOneError):
@@ -141,15 +146,25 @@ def schema_bytes(schema: Schema, entities: Mapping[str, str]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def read_schema(data: bytes) -> tuple[Schema, dict[str, str]]:
+def read_schema(
+    data: bytes, revisions: Mapping[str, bytes] | None = None
+) -> tuple[Schema, dict[str, str]]:
     """``schema.json`` -> (schema, entity -> table). Files written before the entity map
-    was recorded give an empty map (renames then fall back to default table names)."""
+    was recorded give an empty map (renames then fall back to default table names).
+
+    The file is checked first (``generator.schema.recorded``): its format, its
+    structure, and, given Day One's ``revisions`` (path -> content), that it records
+    the tables they create."""
     from generator.schema import Schema
+    from generator.schema.recorded import RecordedSchemaError, check_recorded
 
     try:
         raw = json.loads(data)
+        check_recorded(raw, revisions or {})
         schema = Schema.from_json(raw)
         entities = {str(k): str(v) for k, v in (raw.get("entities") or {}).items()}
+    except RecordedSchemaError as exc:
+        raise StateError(exc.message, hint=exc.hint) from None
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise StateError(
             f"{SCHEMA} is damaged: {exc}",
@@ -213,30 +228,36 @@ def load_prior(
     """
     from generator.render import Prior
 
-    schema, entities = read_schema(schema_json)
+    revisions = {p: c for p, c in sorted(baseline.items()) if is_revision_path(p)}
+    schema, entities = read_schema(schema_json, revisions)
     on_disk = {p: c for p, c in migrations.items() if is_revision_path(p)}
     return Prior(
         schema=schema,
         entities=entities,
-        revisions={p: c for p, c in sorted(baseline.items()) if is_revision_path(p)},
+        revisions=revisions,
         head=migration_head(on_disk),
         taken=revision_ids(on_disk),
+        others={p: c for p, c in on_disk.items() if p not in revisions},
     )
 
 
 def read_prior_inputs(root: Path) -> tuple[bytes, dict[str, bytes]]:
     """The bytes of ``schema.json`` and of every revision file on disk (by project path):
     with the baseline, all that ``load_prior`` reads."""
+    from generator.reading import read_capped
+
     try:
-        schema_json = (root / SCHEMA).read_bytes()
-    except FileNotFoundError:
+        schema_json = read_capped(root / SCHEMA, name=SCHEMA, hint=SCHEMA_HINT)
+    except (FileNotFoundError, NotADirectoryError):
         raise StateError(
             f"{root} has no {SCHEMA}",
             hint=f"Run `dayone adopt {root}` to record the current schema.",
         ) from None
     folder = root / MIGRATIONS_DIR
     migrations = {
-        f"{MIGRATIONS_DIR}/{p.name}": p.read_bytes()
+        f"{MIGRATIONS_DIR}/{p.name}": read_capped(
+            p, name=f"{MIGRATIONS_DIR}/{p.name}", hint=f"Move {p.name} out of {MIGRATIONS_DIR}."
+        )
         for p in sorted(folder.glob("*.py"))
         if p.is_file() and not p.is_symlink()
     }

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from jinja2 import Environment, StrictUndefined, TemplateError
 from msgspec import Struct, field
+from msgspec.structs import replace
 
 from generator import __version__
 from generator.errors import DayOneError
@@ -28,6 +29,7 @@ from generator.schema.diff import (
     read_revision_ids,
     renames_from_spec,
     revision_message,
+    upgrade_statements,
 )
 from generator.schema.ops import Revision, initial_revision
 from generator.spec.models import EntitySpec, Spec
@@ -48,6 +50,9 @@ class Prior(Struct, frozen=True):
     (path -> content, from the baseline); ``head`` is the revision a new one chains
     onto, computed from every revision file on disk, the user's included;
     ``taken`` holds the ids of all those files, which the new revision's id avoids.
+    ``others`` are the revision files on disk that Day One did not record (path ->
+    content): one of them may be the new revision itself, taken by hand from a
+    ``.new`` file, and then no second copy of it is added.
     """
 
     schema: Schema
@@ -55,6 +60,7 @@ class Prior(Struct, frozen=True):
     revisions: dict[str, bytes]
     head: str | None
     taken: frozenset[str] = frozenset()
+    others: dict[str, bytes] = field(default_factory=dict)
 
 
 class Rendered(Struct, frozen=True):
@@ -147,6 +153,13 @@ def render(
         if target.entity is not None and target.entity.renamed_from is not None:
             old_module = snake_case(target.entity.renamed_from)
             moves[target.path_for(old_module, pluralize(old_module))] = target.path
+    if new_revision is not None and prior is not None:
+        # A revision file on disk may already do what the new one would (the user took
+        # it by hand, `mv X.new X`, or wrote it): that file is the new revision then.
+        found = _on_disk_already(env, context, new_revision, prior.others)
+        if found is not None:
+            new_revision = found
+            revisions = (*revisions[:-1], new_revision)
     if new_revision is not None:
         target = Target("migration.py.j2", f"{MIGRATIONS_DIR}/{new_revision.filename}")
         texts[target.path] = _render_one(env, target, {**context, "revision": new_revision})
@@ -164,6 +177,34 @@ def render(
         new_revision=new_revision,
         entities={e.name: e.table for e in spec.entities},
     )
+
+
+def _on_disk_already(
+    env: Environment, context: dict[str, object], revision: Revision, others: dict[str, bytes]
+) -> Revision | None:
+    """``revision`` under the id, down revision and file name of the first revision file
+    among ``others`` (path -> content) whose ``upgrade()`` already does every step of
+    it; None when no file does."""
+    if not others:
+        return None
+    target = Target("migration.py.j2", f"{MIGRATIONS_DIR}/{revision.filename}")
+    text = _render_one(env, target, {**context, "revision": revision})
+    steps = upgrade_statements(text.encode("utf-8"))
+    if not steps:
+        return None
+    for path, content in sorted(others.items()):
+        if not steps <= upgrade_statements(content):
+            continue
+        ident, downs = read_revision_ids(content)
+        if ident is None or len(downs) > 1:
+            continue
+        return replace(
+            revision,
+            id=ident,
+            down_revision=downs[0] if downs else None,
+            file=path.rsplit("/", 1)[-1],
+        )
+    return None
 
 
 def _recorded_revisions(files: dict[str, bytes]) -> tuple[Revision, ...]:

@@ -848,6 +848,27 @@ def revision_message(content: bytes) -> str:
     return first.rstrip(".")
 
 
+def upgrade_statements(content: bytes) -> frozenset[str]:
+    """The top-level statements of a revision file's ``upgrade()``, each as the dump of
+    its syntax tree (so formatting and comments do not count); empty when the file
+    does not parse or has no ``upgrade``."""
+    tree = _parse(content)
+    upgrade = next(
+        (
+            node
+            for node in (tree.body if tree is not None else [])
+            if isinstance(node, ast.FunctionDef) and node.name == "upgrade"
+        ),
+        None,
+    )
+    if upgrade is None:
+        return frozenset()
+    body = upgrade.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring
+    return frozenset(ast.dump(node) for node in body if not isinstance(node, ast.Pass))
+
+
 def _module_trees(content: bytes) -> Iterator[ast.Module]:
     """The syntax tree of a revision file's header (what precedes its first function),
     then, if the caller wants more, of the whole file. Revision files put their
@@ -881,4 +902,5 @@ __all__ = [
     "read_revision_ids",
     "renames_from_spec",
     "revision_message",
+    "upgrade_statements",
 ]

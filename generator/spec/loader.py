@@ -14,24 +14,29 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from generator.reading import MAX_SPEC_BYTES, ReadRefused, read_capped
 from generator.spec.checks import check_spec
 from generator.spec.models import RATE_PATTERN, Spec
 from generator.spec.problems import Path, SpecError, SpecProblem, format_path, one_of, suggest
 
-MAX_SPEC_BYTES = 1_000_000
-
 
 def load_spec(path: FilePath) -> Spec:
     """Load and validate the spec at ``path`` or raise ``SpecError``."""
+    return parse_spec(read_spec(path), source=str(path))
+
+
+def read_spec(path: FilePath) -> bytes:
+    """The bytes of the spec file at ``path``: a regular file of at most 1 MB (at most
+    that much is read, so a link to ``/dev/zero`` or a pipe cannot exhaust memory)."""
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+        return read_capped(path, name=str(path), cap=MAX_SPEC_BYTES)
+    except (FileNotFoundError, NotADirectoryError):
         raise SpecError(
             [SpecProblem((), f"no spec file at {path}; create one (see examples/acme_crm.yaml)")]
         ) from None
-    except OSError as exc:
-        raise SpecError([SpecProblem((), f"cannot read {path}: {exc.strerror}")]) from None
-    return parse_spec(raw, source=str(path))
+    except ReadRefused as exc:
+        fix = "pass the spec's YAML file, a regular file of at most 1 MB"
+        raise SpecError([SpecProblem((), f"{exc.message}; {fix}")]) from None
 
 
 def parse_spec(raw: bytes | str, *, source: str = "dayone.yaml") -> Spec:
@@ -280,4 +285,4 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-__all__ = ["format_path", "load_spec", "parse_spec"]
+__all__ = ["format_path", "load_spec", "parse_spec", "read_spec"]

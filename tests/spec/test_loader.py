@@ -576,7 +576,7 @@ def test_load_spec_of_a_folder(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as info:
         load_spec(tmp_path)
     (problem,) = info.value.problems
-    assert problem.message.startswith(f"cannot read {tmp_path}: ")
+    assert problem.message.startswith(f"{tmp_path} is not a regular file (a folder); ")
 
 
 def test_load_spec_of_non_utf8_and_oversized_files(tmp_path: Path) -> None:
