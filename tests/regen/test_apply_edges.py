@@ -205,7 +205,7 @@ def test_a_spec_that_is_a_folder_is_a_clear_error(demo: Demo) -> None:
     (demo.root / "dayone.yaml").mkdir()
     before = demo.snapshot()
     for command in (["plan"], ["check"], ["apply", "--apply"]):
-        assert_error(dayone(*command, str(demo.root)), "dayone.yaml", "must be a readable file")
+        assert_error(dayone(*command, str(demo.root)), "dayone.yaml", "is not a regular file")
     assert demo.snapshot() == before
 
 
