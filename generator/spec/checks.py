@@ -18,7 +18,14 @@ from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
 
-from generator.spec.models import ACTIONS, FIELD_TYPES, EntitySpec, FieldSpec, Spec
+from generator.spec.models import (
+    ACTIONS,
+    FIELD_TYPES,
+    MAX_STRING_LENGTH,
+    EntitySpec,
+    FieldSpec,
+    Spec,
+)
 from generator.spec.problems import Path, SpecProblem, one_of, suggest
 
 # Columns every entity table already has.
@@ -117,7 +124,7 @@ BUILTIN_ROUTE_MODULES = frozenset(
 )
 # Keys that only make sense for some field types.
 TYPE_KEYS: dict[str, frozenset[str]] = {
-    "max_length": frozenset({"string"}),
+    "max_length": frozenset({"string", "text", "json"}),
     "values": frozenset({"enum"}),
     "to": frozenset({"ref"}),
     "on_delete": frozenset({"ref"}),
@@ -495,6 +502,14 @@ def _check_type_keys(field: FieldSpec, path: Path, out: list[SpecProblem]) -> No
                     f"'{key}' applies only to type {allowed}, not to '{field.type}'",
                 )
             )
+    if field.type == "string" and (field.max_length or 0) > MAX_STRING_LENGTH:
+        out.append(
+            SpecProblem(
+                (*path, "max_length"),
+                f"a string allows at most {MAX_STRING_LENGTH:,} characters; "
+                "use type text for longer values",
+            )
+        )
     if field.unique and field.type == "json":
         out.append(SpecProblem((*path, "unique"), "a json field cannot be unique"))
     if field.type == "decimal":
@@ -591,6 +606,8 @@ def _default_problem(field: FieldSpec, value: str | int | float | bool) -> str |
             return f"'{value}' is not one of the values{suggest(value, values)}: {one_of(values)}"
     if kind in {"string", "email", "url"} and len(value) > field.length:
         return f"longer than the field's max length ({field.length})"
+    if kind == "text" and len(value) > field.max_chars:
+        return f"longer than the field's max length ({field.max_chars})"
     if kind == "string" and field.required and not value:
         return "a required string cannot default to empty text (the API refuses it)"
     if kind == "email" and not _EMAIL.fullmatch(value):

@@ -185,6 +185,12 @@ class BillingSpec(SpecModel):
 
 
 OnDelete = Literal["cascade", "restrict", "set_null"]
+# max_length: a string is a VARCHAR column of at most MAX_STRING_LENGTH; text and
+# json values are capped by the API at DEFAULT_TEXT_LENGTH characters unless the
+# field says otherwise, up to MAX_TEXT_LENGTH.
+MAX_STRING_LENGTH = 10_000
+DEFAULT_TEXT_LENGTH = 65_536
+MAX_TEXT_LENGTH = 1_000_000
 Scalar = str | int | float | bool
 
 
@@ -198,7 +204,7 @@ class FieldSpec(SpecModel):
     unique: bool = False
     index: bool = False
     default: Scalar | None = None
-    max_length: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    max_length: Annotated[int, Field(ge=1, le=MAX_TEXT_LENGTH)] | None = None
     max_digits: Annotated[int, Field(ge=1, le=38)] | None = None
     decimal_places: Annotated[int, Field(ge=0, le=30)] | None = None
     values: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] | None = None
@@ -227,6 +233,14 @@ class FieldSpec(SpecModel):
             return 2048
         if self.type == "enum":
             return max(len(v) for v in self.values or [""])
+        return 0
+
+    @property
+    def max_chars(self) -> int:
+        """Longest value the API accepts for a text field (characters), or for a
+        json field (characters of its compact JSON text); 0 for other types."""
+        if self.type in {"text", "json"}:
+            return self.max_length or DEFAULT_TEXT_LENGTH
         return 0
 
     @property

@@ -314,7 +314,7 @@ def test_json_schema_structure(schema: dict[str, Any]) -> None:
     field = schema["$defs"]["FieldSpec"]
     assert field["required"] == ["name", "type"]
     assert field["properties"]["max_length"]["anyOf"][0] == {
-        "maximum": 10000,
+        "maximum": 1_000_000,
         "minimum": 1,
         "type": "integer",
     }
