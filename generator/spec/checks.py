@@ -139,6 +139,22 @@ def check_spec(spec: Spec) -> list[SpecProblem]:
     return problems
 
 
+def spec_warnings(spec: Spec) -> list[SpecProblem]:
+    """Choices that are valid but probably unsafe: shown by `dayone spec validate`,
+    never a reason to refuse the spec."""
+    warnings: list[SpecProblem] = []
+    if spec.rbac.member_manager == spec.rbac.lowest_role:
+        warnings.append(
+            SpecProblem(
+                ("rbac", "manage_members"),
+                f"the lowest role '{spec.rbac.lowest_role}' manages members: every member"
+                " may invite people, remove and re-role peers, and create API keys;"
+                " name a higher role unless that is intended",
+            )
+        )
+    return warnings
+
+
 def _check_project(spec: Spec, out: list[SpecProblem]) -> None:
     if _CONTROL.search(spec.project.name) or "\n" in spec.project.name:
         out.append(SpecProblem(("project", "name"), "must be one line of printable text"))

@@ -109,8 +109,12 @@ class RbacSpec(SpecModel):
 
     @property
     def member_manager(self) -> str:
-        """Lowest role that may invite and manage members (default: the second role)."""
-        return self.manage_members if self.manage_members is not None else self.roles[1]
+        """Lowest role that may invite and manage members. Default: the second role
+        when there are three or more roles, the top role with two (never the lowest
+        role by default: it would let every member invite, remove peers and mint keys)."""
+        if self.manage_members is not None:
+            return self.manage_members
+        return self.roles[1] if len(self.roles) >= 3 else self.roles[0]
 
 
 class OrgsSpec(SpecModel):

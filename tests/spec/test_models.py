@@ -114,6 +114,13 @@ def test_member_manager_defaults_to_the_second_role() -> None:
     assert spec.rbac.member_manager == "b_mid"
 
 
+def test_with_two_roles_the_member_manager_defaults_to_the_top_role() -> None:
+    """Never the lowest role by default: every member would invite, remove peers
+    and mint keys."""
+    spec = parse_spec("project: {name: P}\nrbac: {roles: [lead, staff]}\n")
+    assert spec.rbac.member_manager == "lead"
+
+
 # --- defaults ---------------------------------------------------------------------------------
 
 
