@@ -177,9 +177,10 @@ def _check_rbac(spec: Spec, out: list[SpecProblem]) -> None:
     roles = spec.rbac.roles
     for index, role in _duplicates(roles):
         out.append(SpecProblem(("rbac", "roles", index), f"role '{role}' is listed twice"))
-    manager = spec.rbac.manage_members
-    if manager is not None and manager not in roles:
-        out.append(_unknown_role(("rbac", "manage_members"), manager, roles))
+    for key in ("manage_members", "record_usage", "upload_files"):
+        role = getattr(spec.rbac, key)
+        if role is not None and role not in roles:
+            out.append(_unknown_role(("rbac", key), role, roles))
 
 
 def _check_billing(spec: Spec, out: list[SpecProblem]) -> None:
