@@ -379,7 +379,8 @@ def test_usage_and_uploads_default_to_the_lowest_role_that_creates_rows() -> Non
 def test_a_read_only_lowest_role_neither_records_usage_nor_uploads() -> None:
     spec = parse_spec(
         "project: {name: P}\nrbac: {roles: [owner, admin, viewer]}\n"
-        "entities: [{name: Ticket, fields: [{name: body, type: text}], permissions: {create: admin}}]\n"
+        "entities:\n"
+        "  - {name: Ticket, fields: [{name: body, type: text}], permissions: {create: admin}}\n"
     )
     assert (spec.usage_recorder, spec.file_uploader) == ("admin", "admin")
 
