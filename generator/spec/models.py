@@ -154,6 +154,9 @@ class BillingSpec(SpecModel):
     trial_days: Annotated[int, Field(ge=0, le=365)] = 0
     # The plan a new organization tries out; default: the first paid plan.
     trial_plan: FeatureName | None = None
+    # One trial per person: only the first organization a user creates starts on
+    # the trial; false gives every new organization its own.
+    trial_once_per_user: bool = True
     plans: list[PlanSpec] = []
 
     @property

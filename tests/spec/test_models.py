@@ -141,6 +141,7 @@ def test_minimal_spec_gets_every_default() -> None:
         "provider": "none",
         "trial_days": 0,
         "trial_plan": None,
+        "trial_once_per_user": True,
         "plans": [],
     }
     assert not spec.billing.enabled
