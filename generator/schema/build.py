@@ -37,7 +37,7 @@ WEBHOOK_OUTCOMES = ("received", "processed", "ignored", "failed")
 
 
 def build_schema(spec: Spec) -> Schema:
-    tables = [_users(), _organizations(spec), _memberships(), _auth_sessions(), _user_tokens()]
+    tables = [_users(spec), _organizations(spec), _memberships(), _auth_sessions(), _user_tokens()]
     if spec.auth.totp:
         tables.append(_totp_factors())
     if spec.orgs.invitations:
@@ -104,18 +104,17 @@ def _table(
 # --- built-in tables ---------------------------------------------------------------------------
 
 
-def _users() -> Table:
-    return _table(
-        "users",
-        [
-            Column("email", EMAIL),
-            Column("hashed_password", ColumnType("string", length=255)),
-            Column("full_name", ColumnType("string", length=200)),
-            Column("is_active", ColumnType("boolean"), server_default="true"),
-            Column("email_verified_at", TIMESTAMP, nullable=True),
-        ],
-        unique_indexes=(("email",),),
-    )
+def _users(spec: Spec) -> Table:
+    columns = [
+        Column("email", EMAIL),
+        Column("hashed_password", ColumnType("string", length=255)),
+        Column("full_name", ColumnType("string", length=200)),
+        Column("is_active", ColumnType("boolean"), server_default="true"),
+        Column("email_verified_at", TIMESTAMP, nullable=True),
+    ]
+    if spec.billing.has_plans:
+        columns.append(Column("trial_started_at", TIMESTAMP, nullable=True))
+    return _table("users", columns, unique_indexes=(("email",),))
 
 
 def _organizations(spec: Spec) -> Table:

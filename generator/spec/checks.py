@@ -146,6 +146,22 @@ def check_spec(spec: Spec) -> list[SpecProblem]:
     return problems
 
 
+def spec_warnings(spec: Spec) -> list[SpecProblem]:
+    """Choices that are valid but probably unsafe: shown by `dayone spec validate`,
+    never a reason to refuse the spec."""
+    warnings: list[SpecProblem] = []
+    if spec.rbac.member_manager == spec.rbac.lowest_role:
+        warnings.append(
+            SpecProblem(
+                ("rbac", "manage_members"),
+                f"the lowest role '{spec.rbac.lowest_role}' manages members: every member"
+                " may invite people, remove and re-role peers, and create API keys;"
+                " name a higher role unless that is intended",
+            )
+        )
+    return warnings
+
+
 def _check_project(spec: Spec, out: list[SpecProblem]) -> None:
     if _CONTROL.search(spec.project.name) or "\n" in spec.project.name:
         out.append(SpecProblem(("project", "name"), "must be one line of printable text"))
@@ -168,9 +184,10 @@ def _check_rbac(spec: Spec, out: list[SpecProblem]) -> None:
     roles = spec.rbac.roles
     for index, role in _duplicates(roles):
         out.append(SpecProblem(("rbac", "roles", index), f"role '{role}' is listed twice"))
-    manager = spec.rbac.manage_members
-    if manager is not None and manager not in roles:
-        out.append(_unknown_role(("rbac", "manage_members"), manager, roles))
+    for key in ("manage_members", "record_usage", "upload_files"):
+        role = getattr(spec.rbac, key)
+        if role is not None and role not in roles:
+            out.append(_unknown_role(("rbac", key), role, roles))
 
 
 def _check_billing(spec: Spec, out: list[SpecProblem]) -> None:

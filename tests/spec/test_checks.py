@@ -97,6 +97,18 @@ CASES: dict[str, Case] = {
         "roles",
         ("role 'owner' is listed twice",),
     ),
+    "record_usage names a role": Case(
+        "project: {name: P}\nrbac:\n  roles: [owner, admin, member]\n  record_usage: membr\n",
+        "rbac.record_usage",
+        "record_usage",
+        ("unknown role 'membr'", "(did you mean 'member'?)"),
+    ),
+    "upload_files names a role": Case(
+        "project: {name: P}\nrbac:\n  roles: [owner, admin, member]\n  upload_files: admn\n",
+        "rbac.upload_files",
+        "upload_files",
+        ("unknown role 'admn'", "(did you mean 'admin'?)"),
+    ),
     "manage_members names a role": Case(
         "project: {name: P}\nrbac:\n  roles: [owner, admin, member]\n  manage_members: admn\n",
         "rbac.manage_members",
