@@ -39,7 +39,7 @@ WEBHOOK_OUTCOMES = ("received", "processed", "ignored", "failed")
 def build_schema(spec: Spec) -> Schema:
     tables = [_users(spec), _organizations(spec), _memberships(), _auth_sessions(), _user_tokens()]
     if spec.auth.totp:
-        tables.append(_totp_factors())
+        tables.extend([_totp_factors(), _totp_recovery_codes()])
     if spec.orgs.invitations:
         tables.append(_invitations())
     tables.append(_stored_files())
@@ -199,6 +199,20 @@ def _totp_factors() -> Table:
             Column("last_used_step", ColumnType("integer"), nullable=True),
         ],
         unique_indexes=(("user_id",),),
+    )
+
+
+def _totp_recovery_codes() -> Table:
+    """One-time recovery codes of a TOTP factor: their sha256, and when each was used."""
+    return _table(
+        "totp_recovery_codes",
+        [
+            _fk("totp_recovery_codes", "user_id", "users", "CASCADE"),
+            Column("code_hash", HASH),
+            Column("used_at", TIMESTAMP, nullable=True),
+        ],
+        indexes=(("user_id",),),
+        unique_indexes=(("code_hash",),),
     )
 
 

@@ -81,6 +81,7 @@ BUILTIN_TABLES = frozenset(
         "usage_events",
         "payment_events",
         "stored_files",
+        "totp_recovery_codes",
         "alembic_version",
     }
 )
@@ -102,6 +103,7 @@ BUILTIN_MODULES = frozenset(
         "org",
         "organization",
         "payment_event",
+        "totp_recovery_code",
         "usage",
         "usage_event",
         "user",
