@@ -80,11 +80,14 @@ def new(
 def spec_validate(
     spec_path: Annotated[Path, typer.Argument(metavar="SPEC", help="The spec (YAML).")],
 ) -> None:
-    """Check SPEC and report every problem, with its key path and line."""
-    from generator.spec import load_spec
+    """Check SPEC and report every problem, with its key path and line, and warn
+    about valid but risky choices."""
+    from generator.spec import load_spec, spec_warnings
 
     spec = load_spec(spec_path)
     say(f"{styled('ok', 'green')} {spec_path}: {_summary(spec)}")
+    for warning in spec_warnings(spec):
+        say(f"{styled('warning:', 'yellow')} {warning.render()}")
 
 
 @spec_app.command("schema")

@@ -37,9 +37,9 @@ WEBHOOK_OUTCOMES = ("received", "processed", "ignored", "failed")
 
 
 def build_schema(spec: Spec) -> Schema:
-    tables = [_users(), _organizations(spec), _memberships(), _auth_sessions(), _user_tokens()]
+    tables = [_users(spec), _organizations(spec), _memberships(), _auth_sessions(), _user_tokens()]
     if spec.auth.totp:
-        tables.append(_totp_factors())
+        tables.extend([_totp_factors(), _totp_recovery_codes()])
     if spec.orgs.invitations:
         tables.append(_invitations())
     tables.append(_stored_files())
@@ -104,18 +104,17 @@ def _table(
 # --- built-in tables ---------------------------------------------------------------------------
 
 
-def _users() -> Table:
-    return _table(
-        "users",
-        [
-            Column("email", EMAIL),
-            Column("hashed_password", ColumnType("string", length=255)),
-            Column("full_name", ColumnType("string", length=200)),
-            Column("is_active", ColumnType("boolean"), server_default="true"),
-            Column("email_verified_at", TIMESTAMP, nullable=True),
-        ],
-        unique_indexes=(("email",),),
-    )
+def _users(spec: Spec) -> Table:
+    columns = [
+        Column("email", EMAIL),
+        Column("hashed_password", ColumnType("string", length=255)),
+        Column("full_name", ColumnType("string", length=200)),
+        Column("is_active", ColumnType("boolean"), server_default="true"),
+        Column("email_verified_at", TIMESTAMP, nullable=True),
+    ]
+    if spec.billing.has_plans:
+        columns.append(Column("trial_started_at", TIMESTAMP, nullable=True))
+    return _table("users", columns, unique_indexes=(("email",),))
 
 
 def _organizations(spec: Spec) -> Table:
@@ -200,6 +199,20 @@ def _totp_factors() -> Table:
             Column("last_used_step", ColumnType("integer"), nullable=True),
         ],
         unique_indexes=(("user_id",),),
+    )
+
+
+def _totp_recovery_codes() -> Table:
+    """One-time recovery codes of a TOTP factor: their sha256, and when each was used."""
+    return _table(
+        "totp_recovery_codes",
+        [
+            _fk("totp_recovery_codes", "user_id", "users", "CASCADE"),
+            Column("code_hash", HASH),
+            Column("used_at", TIMESTAMP, nullable=True),
+        ],
+        indexes=(("user_id",),),
+        unique_indexes=(("code_hash",),),
     )
 
 

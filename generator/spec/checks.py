@@ -18,7 +18,14 @@ from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
 
-from generator.spec.models import ACTIONS, FIELD_TYPES, EntitySpec, FieldSpec, Spec
+from generator.spec.models import (
+    ACTIONS,
+    FIELD_TYPES,
+    MAX_STRING_LENGTH,
+    EntitySpec,
+    FieldSpec,
+    Spec,
+)
 from generator.spec.problems import Path, SpecProblem, one_of, suggest
 
 # Columns every entity table already has.
@@ -74,6 +81,7 @@ BUILTIN_TABLES = frozenset(
         "usage_events",
         "payment_events",
         "stored_files",
+        "totp_recovery_codes",
         "alembic_version",
     }
 )
@@ -95,6 +103,7 @@ BUILTIN_MODULES = frozenset(
         "org",
         "organization",
         "payment_event",
+        "totp_recovery_code",
         "usage",
         "usage_event",
         "user",
@@ -117,7 +126,7 @@ BUILTIN_ROUTE_MODULES = frozenset(
 )
 # Keys that only make sense for some field types.
 TYPE_KEYS: dict[str, frozenset[str]] = {
-    "max_length": frozenset({"string"}),
+    "max_length": frozenset({"string", "text", "json"}),
     "values": frozenset({"enum"}),
     "to": frozenset({"ref"}),
     "on_delete": frozenset({"ref"}),
@@ -137,6 +146,22 @@ def check_spec(spec: Spec) -> list[SpecProblem]:
     _check_billing(spec, problems)
     _check_entities(spec, problems)
     return problems
+
+
+def spec_warnings(spec: Spec) -> list[SpecProblem]:
+    """Choices that are valid but probably unsafe: shown by `dayone spec validate`,
+    never a reason to refuse the spec."""
+    warnings: list[SpecProblem] = []
+    if spec.rbac.member_manager == spec.rbac.lowest_role:
+        warnings.append(
+            SpecProblem(
+                ("rbac", "manage_members"),
+                f"the lowest role '{spec.rbac.lowest_role}' manages members: every member"
+                " may invite people, remove and re-role peers, and create API keys;"
+                " name a higher role unless that is intended",
+            )
+        )
+    return warnings
 
 
 def _check_project(spec: Spec, out: list[SpecProblem]) -> None:
@@ -161,9 +186,10 @@ def _check_rbac(spec: Spec, out: list[SpecProblem]) -> None:
     roles = spec.rbac.roles
     for index, role in _duplicates(roles):
         out.append(SpecProblem(("rbac", "roles", index), f"role '{role}' is listed twice"))
-    manager = spec.rbac.manage_members
-    if manager is not None and manager not in roles:
-        out.append(_unknown_role(("rbac", "manage_members"), manager, roles))
+    for key in ("manage_members", "record_usage", "upload_files"):
+        role = getattr(spec.rbac, key)
+        if role is not None and role not in roles:
+            out.append(_unknown_role(("rbac", key), role, roles))
 
 
 def _check_billing(spec: Spec, out: list[SpecProblem]) -> None:
@@ -495,6 +521,14 @@ def _check_type_keys(field: FieldSpec, path: Path, out: list[SpecProblem]) -> No
                     f"'{key}' applies only to type {allowed}, not to '{field.type}'",
                 )
             )
+    if field.type == "string" and (field.max_length or 0) > MAX_STRING_LENGTH:
+        out.append(
+            SpecProblem(
+                (*path, "max_length"),
+                f"a string allows at most {MAX_STRING_LENGTH:,} characters; "
+                "use type text for longer values",
+            )
+        )
     if field.unique and field.type == "json":
         out.append(SpecProblem((*path, "unique"), "a json field cannot be unique"))
     if field.type == "decimal":
@@ -591,6 +625,8 @@ def _default_problem(field: FieldSpec, value: str | int | float | bool) -> str |
             return f"'{value}' is not one of the values{suggest(value, values)}: {one_of(values)}"
     if kind in {"string", "email", "url"} and len(value) > field.length:
         return f"longer than the field's max length ({field.length})"
+    if kind == "text" and len(value) > field.max_chars:
+        return f"longer than the field's max length ({field.max_chars})"
     if kind == "string" and field.required and not value:
         return "a required string cannot default to empty text (the API refuses it)"
     if kind == "email" and not _EMAIL.fullmatch(value):

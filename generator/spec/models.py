@@ -98,6 +98,10 @@ class RbacSpec(SpecModel):
         "member",
     ]
     manage_members: RoleName | None = None
+    # Lowest roles that may record usage and upload files (default: Spec.usage_recorder
+    # and Spec.file_uploader, derived from the entities' create permissions).
+    record_usage: RoleName | None = None
+    upload_files: RoleName | None = None
 
     @property
     def top_role(self) -> str:
@@ -109,8 +113,12 @@ class RbacSpec(SpecModel):
 
     @property
     def member_manager(self) -> str:
-        """Lowest role that may invite and manage members (default: the second role)."""
-        return self.manage_members if self.manage_members is not None else self.roles[1]
+        """Lowest role that may invite and manage members. Default: the second role
+        when there are three or more roles, the top role with two (never the lowest
+        role by default: it would let every member invite, remove peers and mint keys)."""
+        if self.manage_members is not None:
+            return self.manage_members
+        return self.roles[1] if len(self.roles) >= 3 else self.roles[0]
 
 
 class OrgsSpec(SpecModel):
@@ -146,6 +154,9 @@ class BillingSpec(SpecModel):
     trial_days: Annotated[int, Field(ge=0, le=365)] = 0
     # The plan a new organization tries out; default: the first paid plan.
     trial_plan: FeatureName | None = None
+    # One trial per person: only the first organization a user creates starts on
+    # the trial; false gives every new organization its own.
+    trial_once_per_user: bool = True
     plans: list[PlanSpec] = []
 
     @property
@@ -185,6 +196,12 @@ class BillingSpec(SpecModel):
 
 
 OnDelete = Literal["cascade", "restrict", "set_null"]
+# max_length: a string is a VARCHAR column of at most MAX_STRING_LENGTH; text and
+# json values are capped by the API at DEFAULT_TEXT_LENGTH characters unless the
+# field says otherwise, up to MAX_TEXT_LENGTH.
+MAX_STRING_LENGTH = 10_000
+DEFAULT_TEXT_LENGTH = 65_536
+MAX_TEXT_LENGTH = 1_000_000
 Scalar = str | int | float | bool
 
 
@@ -198,7 +215,7 @@ class FieldSpec(SpecModel):
     unique: bool = False
     index: bool = False
     default: Scalar | None = None
-    max_length: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    max_length: Annotated[int, Field(ge=1, le=MAX_TEXT_LENGTH)] | None = None
     max_digits: Annotated[int, Field(ge=1, le=38)] | None = None
     decimal_places: Annotated[int, Field(ge=0, le=30)] | None = None
     values: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] | None = None
@@ -227,6 +244,14 @@ class FieldSpec(SpecModel):
             return 2048
         if self.type == "enum":
             return max(len(v) for v in self.values or [""])
+        return 0
+
+    @property
+    def max_chars(self) -> int:
+        """Longest value the API accepts for a text field (characters), or for a
+        json field (characters of its compact JSON text); 0 for other types."""
+        if self.type in {"text", "json"}:
+            return self.max_length or DEFAULT_TEXT_LENGTH
         return 0
 
     @property
@@ -306,6 +331,25 @@ class Spec(SpecModel):
         defaults = dict.fromkeys(ACTIONS, self.rbac.lowest_role)
         defaults["delete"] = self.rbac.member_manager
         return {action: entity.permissions.get(action, defaults[action]) for action in ACTIONS}
+
+    @property
+    def usage_recorder(self) -> str:
+        """Lowest role that may record usage (``rbac.record_usage``)."""
+        return self.rbac.record_usage or self._lowest_creator()
+
+    @property
+    def file_uploader(self) -> str:
+        """Lowest role that may upload files (``rbac.upload_files``)."""
+        return self.rbac.upload_files or self._lowest_creator()
+
+    def _lowest_creator(self) -> str:
+        """The lowest role that may create rows of some entity: recording usage and
+        uploading files are writes like those, so a read-only lowest role gets
+        neither. Without entities, the member-manager role."""
+        creators = [self.permissions_of(e)["create"] for e in self.entities]
+        if not creators:
+            return self.rbac.member_manager
+        return max(creators, key=self.rbac.roles.index)
 
     def refs_to(self, entity: EntitySpec) -> list[tuple[EntitySpec, FieldSpec]]:
         """Fields of any entity that point at ``entity``."""

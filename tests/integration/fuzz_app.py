@@ -98,6 +98,7 @@ NEEDS_A_SECRET = {
     "/api/v1/auth/password",
     "/api/v1/auth/totp/enable",
     "/api/v1/auth/totp/disable",
+    "/api/v1/auth/totp/recovery-codes",
     "/api/v1/auth/totp/verify",
 }
 # Uploads: a schema-valid file may be of a type the project refuses (415). Their

@@ -43,13 +43,13 @@ entities:
 """
 
 # Razorpay: a trial of a chosen plan, no free plan (lapsed orgs lose every
-# feature), the member manager being the lowest role, and an ungated entity;
-# cookie sessions without TOTP.
+# feature), the member manager being the lowest role (by choice: `dayone spec
+# validate` warns), and an ungated entity; cookie sessions without TOTP.
 RAZORPAY = """
 project: {name: "Chai Ledger"}
 auth: {cookie_mode: true}
 email: smtp
-rbac: {roles: [admin, clerk]}
+rbac: {roles: [admin, clerk], manage_members: clerk}
 billing:
   provider: razorpay
   trial_days: 7
@@ -71,7 +71,7 @@ entities:
 """
 
 # Plans without a provider: assigned by hand, gates and quotas still apply;
-# two roles (the member manager is the lowest), S3 as the default file storage,
+# two roles (the member manager is, by default, the top one), S3 as the default file storage,
 # ungated entities beside gated ones, and a required ref chain.
 PLANS_ONLY = """
 project: {name: "Quiet Plans"}

@@ -51,6 +51,9 @@ def _fuzz(project: Path, tmp_path: Path, database_url: str) -> None:
             # The fuzzer signs up and signs in many users from one address.
             "RATE_LIMIT_LOGIN_PER_IP": "100000/1m",
             "RATE_LIMIT_LOGIN_PER_ACCOUNT": "100000/1m",
+            "RATE_LIMIT_REGISTER_PER_IP": "100000/1m",
+            "RATE_LIMIT_REGISTER_PER_ACCOUNT": "100000/1m",
+            "RATE_LIMIT_REGISTER_PER_DOMAIN": "100000/1m",
             "RATE_LIMIT_INVITATION_PER_IP": "100000/1m",
             "RATE_LIMIT_INVITATION_PER_ACCOUNT": "100000/1m",
         },

@@ -67,7 +67,7 @@ def test_a_user_signs_up_creates_an_org_and_records(server: str) -> None:
                 "/auth/register",
                 json={"email": "ops@example.com", "password": "long enough pw", "full_name": "Ops"},
             ).status_code
-            == 201
+            == 202
         )
         tokens = http.post(
             "/auth/login", json={"email": "ops@example.com", "password": "long enough pw"}

@@ -97,6 +97,18 @@ CASES: dict[str, Case] = {
         "roles",
         ("role 'owner' is listed twice",),
     ),
+    "record_usage names a role": Case(
+        "project: {name: P}\nrbac:\n  roles: [owner, admin, member]\n  record_usage: membr\n",
+        "rbac.record_usage",
+        "record_usage",
+        ("unknown role 'membr'", "(did you mean 'member'?)"),
+    ),
+    "upload_files names a role": Case(
+        "project: {name: P}\nrbac:\n  roles: [owner, admin, member]\n  upload_files: admn\n",
+        "rbac.upload_files",
+        "upload_files",
+        ("unknown role 'admn'", "(did you mean 'admin'?)"),
+    ),
     "manage_members names a role": Case(
         "project: {name: P}\nrbac:\n  roles: [owner, admin, member]\n  manage_members: admn\n",
         "rbac.manage_members",
@@ -374,7 +386,7 @@ def test_rule(name: str) -> None:
 # --- per-key rules that repeat for each key ---------------------------------------------------
 
 TYPE_KEY_CASES = [
-    ("max_length: 10", "max_length", "string"),
+    ("max_length: 10", "max_length", "json or string or text"),
     ("values: [a]", "values", "enum"),
     ("to: Ticket", "to", "ref"),
     ("on_delete: cascade", "on_delete", "ref"),
@@ -680,3 +692,35 @@ def test_every_cross_field_problem_is_reported_at_once_in_file_order() -> None:
         in message
     )
     assert message.endswith("Fix these and run `dayone spec validate` again.")
+
+
+# --- max_length of text and json fields ---------------------------------------------------------
+
+
+def test_text_and_json_fields_take_a_max_length() -> None:
+    parsed = parse_spec(
+        spec(
+            "{name: notes, type: text, max_length: 1000000}",
+            "{name: data, type: json, max_length: 10}",
+            "{name: body, type: text}",
+        ),
+        source="t.yaml",
+    )
+    fields = {f.name: f for f in parsed.entities[0].fields}
+    assert (fields["notes"].max_chars, fields["data"].max_chars) == (1_000_000, 10)
+    assert fields["body"].max_chars == 65_536  # the default
+    assert fields["title"].max_chars == 0  # a string's limit is its column length
+
+
+def test_a_string_longer_than_its_column_allows_is_refused() -> None:
+    (problem,) = problems_of(spec("{name: n, type: string, max_length: 10001}"))
+    assert problem.where == "entities[0].fields[1].max_length"
+    assert problem.message == (
+        "a string allows at most 10,000 characters; use type text for longer values"
+    )
+
+
+def test_a_text_default_longer_than_its_max_length_is_refused() -> None:
+    (problem,) = problems_of(spec('{name: n, type: text, max_length: 3, default: "abcd"}'))
+    assert problem.where == "entities[0].fields[1].default"
+    assert problem.message == "longer than the field's max length (3)"

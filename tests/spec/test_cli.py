@@ -66,6 +66,26 @@ def test_validate_accepts_the_acme_example() -> None:
     assert "project 'Acme CRM' (acme_crm), 4 roles, Contact, Deal" in text
 
 
+@pytest.mark.parametrize(
+    ("rbac", "warned"),
+    [
+        ("{roles: [lead, staff], manage_members: staff}", True),
+        ("{roles: [a, b, c], manage_members: c}", True),
+        ("{roles: [lead, staff]}", False),
+        ("{roles: [a, b, c], manage_members: b}", False),
+    ],
+)
+def test_validate_warns_when_the_lowest_role_manages_members(
+    in_tmp: Path, rbac: str, warned: bool
+) -> None:
+    (in_tmp / "spec.yaml").write_text(f"project: {{name: P}}\nrbac: {rbac}\n")
+    result = runner.invoke(app, ["spec", "validate", "spec.yaml"])
+    assert result.exit_code == 0, result.output
+    assert "ok" in result.output
+    warning = "warning: rbac.manage_members: the lowest role"
+    assert (warning in result.output) is warned, result.output
+
+
 def test_validate_raises_one_spec_error_with_every_problem(in_tmp: Path) -> None:
     Path("bad.yaml").write_text(BAD_RULES, encoding="utf-8")
     result = runner.invoke(app, ["spec", "validate", "bad.yaml"])

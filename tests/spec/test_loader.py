@@ -403,7 +403,7 @@ def test_section_number_bounds(section: str, key: str, low: int, high: int) -> N
 @pytest.mark.parametrize(
     ("key", "extra", "low", "high"),
     [
-        ("max_length", "type: string", 1, 10_000),
+        ("max_length", "type: text", 1, 1_000_000),
         ("max_digits", "type: decimal, decimal_places: 0", 1, 38),
         ("decimal_places", "type: decimal, max_digits: 38", 0, 30),
     ],

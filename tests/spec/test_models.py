@@ -114,6 +114,13 @@ def test_member_manager_defaults_to_the_second_role() -> None:
     assert spec.rbac.member_manager == "b_mid"
 
 
+def test_with_two_roles_the_member_manager_defaults_to_the_top_role() -> None:
+    """Never the lowest role by default: every member would invite, remove peers
+    and mint keys."""
+    spec = parse_spec("project: {name: P}\nrbac: {roles: [lead, staff]}\n")
+    assert spec.rbac.member_manager == "lead"
+
+
 # --- defaults ---------------------------------------------------------------------------------
 
 
@@ -134,6 +141,7 @@ def test_minimal_spec_gets_every_default() -> None:
         "provider": "none",
         "trial_days": 0,
         "trial_plan": None,
+        "trial_once_per_user": True,
         "plans": [],
     }
     assert not spec.billing.enabled
@@ -314,7 +322,7 @@ def test_json_schema_structure(schema: dict[str, Any]) -> None:
     field = schema["$defs"]["FieldSpec"]
     assert field["required"] == ["name", "type"]
     assert field["properties"]["max_length"]["anyOf"][0] == {
-        "maximum": 10000,
+        "maximum": 1_000_000,
         "minimum": 1,
         "type": "integer",
     }
@@ -352,3 +360,40 @@ def test_service_name_is_a_valid_platform_name(project: dict[str, str], expected
     name = parse_spec(yaml.safe_dump({"project": project})).project.service_name
     assert name == expected
     assert re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", name) and len(name) <= 30
+
+
+# --- rights outside the entity matrix: recording usage, uploading files ----------------------
+
+
+def test_usage_and_uploads_default_to_the_lowest_role_that_creates_rows() -> None:
+    spec = parse_spec(
+        "project: {name: P}\n"
+        "rbac: {roles: [owner, admin, editor, viewer]}\n"
+        "entities:\n"
+        "  - {name: Ticket, fields: [{name: body, type: text}], permissions: {create: editor}}\n"
+        "  - {name: Report, fields: [{name: body, type: text}], permissions: {create: admin}}\n"
+    )
+    assert spec.usage_recorder == "editor"
+    assert spec.file_uploader == "editor"
+
+
+def test_a_read_only_lowest_role_neither_records_usage_nor_uploads() -> None:
+    spec = parse_spec(
+        "project: {name: P}\nrbac: {roles: [owner, admin, viewer]}\n"
+        "entities:\n"
+        "  - {name: Ticket, fields: [{name: body, type: text}], permissions: {create: admin}}\n"
+    )
+    assert (spec.usage_recorder, spec.file_uploader) == ("admin", "admin")
+
+
+def test_without_entities_the_member_manager_records_usage_and_uploads() -> None:
+    spec = parse_spec("project: {name: P}\n")
+    assert (spec.usage_recorder, spec.file_uploader) == ("admin", "admin")
+
+
+def test_usage_and_upload_roles_can_be_named() -> None:
+    spec = parse_spec(
+        "project: {name: P}\n"
+        "rbac: {roles: [owner, admin, member], record_usage: member, upload_files: owner}\n"
+    )
+    assert (spec.usage_recorder, spec.file_uploader) == ("member", "owner")
