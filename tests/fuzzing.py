@@ -1,0 +1,51 @@
+"""Reproducible fuzzing: the Hypothesis profile of Day One's suite and the seed of
+every Hypothesis test and schemathesis run (docs/testing.md). Loaded by
+tests/conftest.py; kept apart so that a subprocess can load it cheaply.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+
+import pytest
+from hypothesis import settings
+
+# DAYONE_FUZZ_SEED picks the examples of every Hypothesis test and schemathesis run:
+# unset, each run tests the same examples (CI can only fail on a change, and a failure
+# fails again); an integer replays or explores that seed; "random" draws a new one
+# each run (Hypothesis and the schemathesis test print it on failure).
+SEED_VARIABLE = "DAYONE_FUZZ_SEED"
+# The schemathesis seed when DAYONE_FUZZ_SEED is unset (Hypothesis tests derandomize
+# instead: each test's seed is a hash of its code).
+DEFAULT_SCHEMATHESIS_SEED = 0
+
+
+def fuzz_seed() -> int | None:
+    """DAYONE_FUZZ_SEED as an integer, None when unset; "random" draws one."""
+    value = os.environ.get(SEED_VARIABLE, "").strip()
+    if not value:
+        return None
+    if value == "random":
+        return random.SystemRandom().getrandbits(32)
+    try:
+        return int(value)
+    except ValueError:
+        raise pytest.UsageError(
+            f"{SEED_VARIABLE}={value!r} is not a seed: set it to an integer, to 'random', "
+            "or leave it unset for the fixed examples"
+        ) from None
+
+
+settings.register_profile("dayone-fixed", derandomize=True, print_blob=True)
+settings.register_profile("dayone-seeded", database=None, print_blob=True)
+settings.load_profile("dayone-fixed" if not os.environ.get(SEED_VARIABLE) else "dayone-seeded")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Hand an integer DAYONE_FUZZ_SEED to Hypothesis as --hypothesis-seed (before its
+    plugin reads the option); with "random", Hypothesis draws and prints its own."""
+    value = os.environ.get(SEED_VARIABLE, "").strip()
+    if value and value != "random" and config.getoption("hypothesis_seed", None) is None:
+        config.option.hypothesis_seed = fuzz_seed()
