@@ -18,11 +18,9 @@ from generator.spec import parse_spec
 from generator.state import SPEC_FILE, state_files
 
 # The Hypothesis profile and the seed of every fuzz run (docs/testing.md).
-from tests.fuzzing import (  # noqa: F401  (pytest_configure is a hook)
-    DEFAULT_SCHEMATHESIS_SEED,
-    SEED_VARIABLE,
-    fuzz_seed,
+from tests.fuzzing import (  # noqa: F401  (hooks)
     pytest_configure,
+    pytest_terminal_summary,
 )
 
 EXAMPLES = examples_dir()

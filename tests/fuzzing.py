@@ -14,7 +14,7 @@ from hypothesis import settings
 # DAYONE_FUZZ_SEED picks the examples of every Hypothesis test and schemathesis run:
 # unset, each run tests the same examples (CI can only fail on a change, and a failure
 # fails again); an integer replays or explores that seed; "random" draws a new one
-# each run (Hypothesis and the schemathesis test print it on failure).
+# each run (a failed run prints the seed it drew).
 SEED_VARIABLE = "DAYONE_FUZZ_SEED"
 # The schemathesis seed when DAYONE_FUZZ_SEED is unset (Hypothesis tests derandomize
 # instead: each test's seed is a hash of its code).
@@ -44,8 +44,24 @@ settings.load_profile("dayone-fixed" if not os.environ.get(SEED_VARIABLE) else "
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    """Hand an integer DAYONE_FUZZ_SEED to Hypothesis as --hypothesis-seed (before its
-    plugin reads the option); with "random", Hypothesis draws and prints its own."""
-    value = os.environ.get(SEED_VARIABLE, "").strip()
-    if value and value != "random" and config.getoption("hypothesis_seed", None) is None:
-        config.option.hypothesis_seed = fuzz_seed()
+    """Hand DAYONE_FUZZ_SEED to Hypothesis as --hypothesis-seed, before its plugin
+    reads the option. "random" is drawn here once and written back to the
+    environment, so xdist workers and the schemathesis subprocesses share it."""
+    seed = fuzz_seed()
+    if seed is None:
+        return
+    os.environ[SEED_VARIABLE] = str(seed)
+    if config.getoption("hypothesis_seed", None) is None:
+        config.option.hypothesis_seed = seed
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int) -> None:
+    """On failure, say how to try the same examples again."""
+    if exitstatus != pytest.ExitCode.TESTS_FAILED:
+        return
+    seed = os.environ.get(SEED_VARIABLE)
+    if seed:
+        line = f"{SEED_VARIABLE}={seed}: set it again to replay this run's examples"
+    else:
+        line = f"{SEED_VARIABLE} unset: a re-run tries the same examples (docs/testing.md)"
+    terminalreporter.write_line(line)

@@ -23,6 +23,7 @@ names it, with the seed, in the assertion message.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -166,9 +167,10 @@ def test_unset_the_seed_is_fixed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     assert not (tmp_path / "fuzz-report.txt").exists()
 
 
-# A test module, and a conftest that loads Day One's profile and seed hook as tests/ does..
-PROBE_CONFTEST = "from tests.fuzzing import pytest_configure  # noqa: F401\n"
+# A test module, and a conftest that loads Day One's profile and seed hooks as tests/ does.
+PROBE_CONFTEST = "from tests.fuzzing import pytest_configure, pytest_terminal_summary\n"
 PROBE = """
+import os
 from pathlib import Path
 
 from hypothesis import given, settings, strategies as st
@@ -179,18 +181,19 @@ from hypothesis import given, settings, strategies as st
 def test_record(number):
     with Path(__file__).with_name("drawn.txt").open("a") as drawn:
         drawn.write(f"{number}\\n")
+    assert not (os.environ.get("PROBE_FAILS") and abs(number) > 1000)
 """
 
 
-def _hypothesis_draws(tmp_path: Path, seed: str | None) -> str:
-    """The examples Hypothesis draws in a fresh pytest process with DAYONE_FUZZ_SEED."""
+def _hypothesis_run(tmp_path: Path, seed: str | None, fails: bool) -> tuple[list[str], str]:
+    """The examples Hypothesis draws in a fresh pytest process, and its output."""
     (tmp_path / "conftest.py").write_text(PROBE_CONFTEST)
     (tmp_path / "test_probe.py").write_text(PROBE)
     drawn = tmp_path / "drawn.txt"
     drawn.unlink(missing_ok=True)
-    env = {k: v for k, v in os.environ.items() if k != SEED_VARIABLE}
-    if seed is not None:
-        env[SEED_VARIABLE] = seed
+    env = {k: v for k, v in os.environ.items() if k not in (SEED_VARIABLE, "PROBE_FAILS")}
+    env |= {SEED_VARIABLE: seed} if seed is not None else {}
+    env |= {"PROBE_FAILS": "1"} if fails else {}
     env["PYTHONPATH"] = str(Path(__file__).parents[2])
     result = subprocess.run(
         python("-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", "test_probe.py"),
@@ -201,13 +204,17 @@ def _hypothesis_draws(tmp_path: Path, seed: str | None) -> str:
         timeout=120,
         check=False,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return drawn.read_text()
+    assert result.returncode == (1 if fails else 0), result.stdout + result.stderr
+    return drawn.read_text().splitlines(), result.stdout
 
 
 def test_hypothesis_draws_the_same_examples_for_the_same_seed(tmp_path: Path) -> None:
-    fixed = _hypothesis_draws(tmp_path, None)
-    assert _hypothesis_draws(tmp_path, None) == fixed
-    seeded = _hypothesis_draws(tmp_path, "4127")
-    assert _hypothesis_draws(tmp_path, "4127") == seeded
-    assert seeded != fixed
+    # Unset: every run draws the same examples.
+    fixed, _ = _hypothesis_run(tmp_path, None, fails=False)
+    assert _hypothesis_run(tmp_path, None, fails=False)[0] == fixed
+    # "random": a failed run prints the seed it drew, and that seed replays it.
+    drawn, output = _hypothesis_run(tmp_path, "random", fails=True)
+    printed = re.search(rf"{SEED_VARIABLE}=(\d+): set it again to replay", output)
+    assert printed is not None, output
+    assert len(set(drawn)) > 2  # not just the first example, which is always 0
+    assert _hypothesis_run(tmp_path, printed[1], fails=True)[0] == drawn
