@@ -36,8 +36,9 @@ from tests.conftest import python
 from tests.fuzzing import DEFAULT_SCHEMATHESIS_SEED, SEED_VARIABLE, fuzz_seed
 from tests.integration.test_generated_projects import RAZORPAY
 
-# Examples per operation: with ~30 operations and the coverage phase, a run
-# takes one to two minutes.
+# Examples per operation: with ~50 operations, each example sent twice (with a
+# session and with an API key), and the coverage phase, a run takes one to two
+# minutes on an idle machine.
 MAX_EXAMPLES = 20
 EXAMPLES_VARIABLE = "DAYONE_FUZZ_EXAMPLES"
 FUZZ_APP = Path(__file__).with_name("fuzz_app.py")
