@@ -12,6 +12,7 @@ seed and schemathesis's curl command that replays the request.
 import itertools
 import os
 import uuid
+from dataclasses import fields
 
 import schemathesis
 from app.core import security
@@ -30,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.samples import CASES, create
-from tests.support import add_member, register
+from tests.support import Account, add_member, register
 
 # Cheap hashes: the fuzzer signs many users up; the parameters are not under test.
 security.password_hash = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
@@ -38,7 +39,40 @@ Base.metadata.drop_all(engine)
 Base.metadata.create_all(engine)
 
 client = TestClient(app)
-owner = register(client, email="fuzz-owner@example.com")
+
+
+def fresh_session_headers() -> dict[str, str]:
+    """A new session of the owner, written to the database as signing in would."""
+    session_id = uuid.uuid4()
+    user_id = uuid.UUID(owner.user_id)
+    refresh, expires = security.create_token(user_id, session_id, "refresh")
+    with SessionLocal() as session:
+        session.add(
+            AuthSession(
+                id=session_id,
+                user_id=user_id,
+                refresh_token_hash=security.hash_secret(refresh),
+                expires_at=expires,
+            )
+        )
+        session.commit()
+    access, _ = security.create_token(user_id, session_id, "access")
+    return {"Authorization": f"Bearer {access}"}
+
+
+class Owner(Account):
+    """The organization's owner, who makes the rows the fuzzer's requests name.
+    Each call has a new access token: one minted at the start would expire
+    (ACCESS_TOKEN_MINUTES, 15 by default) during a slow run, and every row made
+    after that would fail."""
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return fresh_session_headers()
+
+
+registered = register(client, email="fuzz-owner@example.com")
+owner = Owner(**{field.name: getattr(registered, field.name) for field in fields(Account)})
 ORG_ID = owner.post("/orgs", json={"name": "Fuzz"}).json()["id"]
 TOP, LOWEST = ROLES[0], ROLES[-1]
 numbers = itertools.count()
@@ -71,24 +105,6 @@ for resource in CASES:
     PATH_ROWS[f"{resource}_id"] = lambda r=resource: create(owner, ORG_ID, r)["id"]
 # Body fields that reference a row of another resource.
 BODY_REFS = {ref.field: ref.resource for case in CASES.values() for ref in case.refs}
-
-
-def fresh_session_headers() -> dict[str, str]:
-    session_id = uuid.uuid4()
-    user_id = uuid.UUID(owner.user_id)
-    refresh, expires = security.create_token(user_id, session_id, "refresh")
-    with SessionLocal() as session:
-        session.add(
-            AuthSession(
-                id=session_id,
-                user_id=user_id,
-                refresh_token_hash=security.hash_secret(refresh),
-                expires_at=expires,
-            )
-        )
-        session.commit()
-    access, _ = security.create_token(user_id, session_id, "access")
-    return {"Authorization": f"Bearer {access}"}
 
 
 def fresh_api_key_headers() -> dict[str, str]:

@@ -63,6 +63,10 @@ def _fuzz(project: Path, tmp_path: Path, database_url: str, spec: str) -> None:
             "LOG_LEVEL": "WARNING",
             "FUZZ_MAX_EXAMPLES": str(examples),
             SEED_VARIABLE: str(seed),
+            # Tokens expire during the run, as on a slow machine they would after 15
+            # minutes: the harness must mint fresh ones (its rows were once made with
+            # the owner's first token, and a slow run failed where they expired).
+            "ACCESS_TOKEN_MINUTES": "1",
             # The fuzzer signs up and signs in many users from one address.
             "RATE_LIMIT_LOGIN_PER_IP": "100000/1m",
             "RATE_LIMIT_LOGIN_PER_ACCOUNT": "100000/1m",
