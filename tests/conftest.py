@@ -1,4 +1,5 @@
-"""Shared fixtures: generated projects, and scratch PostgreSQL databases."""
+"""Shared fixtures: generated projects, and scratch PostgreSQL databases; the
+Hypothesis profile and the seed of every fuzz run come from tests/fuzzing.py."""
 
 from __future__ import annotations
 
@@ -15,6 +16,12 @@ from generator.paths import examples_dir
 from generator.render import render
 from generator.spec import parse_spec
 from generator.state import SPEC_FILE, state_files
+
+# The Hypothesis profile and the seed of every fuzz run (docs/testing.md).
+from tests.fuzzing import (  # noqa: F401  (hooks)
+    pytest_configure,
+    pytest_terminal_summary,
+)
 
 EXAMPLES = examples_dir()
 

@@ -1,13 +1,18 @@
 """Run by tests/integration/test_schemathesis.py inside a generated project's
 backend folder (copied there as a test module): schemathesis against the app's
-own OpenAPI schema, signed in as the owner of an organization.
+own OpenAPI schema, signed in as the owner of an organization. Every case is
+sent twice: with a session of the owner, and with an API key of the top role
+(fresh rows and a fresh credential for each).
 
-FUZZ_MAX_EXAMPLES sets the examples per operation.
+FUZZ_MAX_EXAMPLES sets the examples per operation, DAYONE_FUZZ_SEED the seed
+(an integer; test_schemathesis.py always passes one). A failure carries the
+seed and schemathesis's curl command that replays the request.
 """
 
 import itertools
 import os
 import uuid
+from dataclasses import fields
 
 import schemathesis
 from app.core import security
@@ -26,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.samples import CASES, create
-from tests.support import add_member, register
+from tests.support import Account, add_member, register
 
 # Cheap hashes: the fuzzer signs many users up; the parameters are not under test.
 security.password_hash = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
@@ -34,37 +39,10 @@ Base.metadata.drop_all(engine)
 Base.metadata.create_all(engine)
 
 client = TestClient(app)
-owner = register(client, email="fuzz-owner@example.com")
-ORG_ID = owner.post("/orgs", json={"name": "Fuzz"}).json()["id"]
-LOWEST = ROLES[-1]
-numbers = itertools.count()
-
-
-def new_member() -> str:
-    member = register(client, email=f"fuzz-member{next(numbers)}@example.com")
-    add_member(ORG_ID, member, LOWEST)
-    return member.user_id
-
-
-def new_invitation() -> str:
-    body = {"email": f"fuzz-invitee{next(numbers)}@example.com", "role": LOWEST}
-    return owner.post(f"/orgs/{ORG_ID}/invitations", json=body).json()["id"]
-
-
-def new_api_key() -> str:
-    body = {"name": "fuzz", "role": LOWEST}
-    return owner.post(f"/orgs/{ORG_ID}/api-keys", json=body).json()["id"]
-
-
-# Path parameters that name a row, and how to make a fresh one.
-PATH_ROWS = {"user_id": new_member, "api_key_id": new_api_key, "invitation_id": new_invitation}
-for resource in CASES:
-    PATH_ROWS[f"{resource}_id"] = lambda r=resource: create(owner, ORG_ID, r)["id"]
-# Body fields that reference a row of another resource.
-BODY_REFS = {ref.field: ref.resource for case in CASES.values() for ref in case.refs}
 
 
 def fresh_session_headers() -> dict[str, str]:
+    """A new session of the owner, written to the database as signing in would."""
     session_id = uuid.uuid4()
     user_id = uuid.UUID(owner.user_id)
     refresh, expires = security.create_token(user_id, session_id, "refresh")
@@ -80,6 +58,58 @@ def fresh_session_headers() -> dict[str, str]:
         session.commit()
     access, _ = security.create_token(user_id, session_id, "access")
     return {"Authorization": f"Bearer {access}"}
+
+
+class Owner(Account):
+    """The organization's owner, who makes the rows the fuzzer's requests name.
+    Each call has a new access token: one minted at the start would expire
+    (ACCESS_TOKEN_MINUTES, 15 by default) during a slow run, and every row made
+    after that would fail."""
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return fresh_session_headers()
+
+
+registered = register(client, email="fuzz-owner@example.com")
+owner = Owner(**{field.name: getattr(registered, field.name) for field in fields(Account)})
+ORG_ID = owner.post("/orgs", json={"name": "Fuzz"}).json()["id"]
+TOP, LOWEST = ROLES[0], ROLES[-1]
+numbers = itertools.count()
+
+
+def new_member() -> str:
+    member = register(client, email=f"fuzz-member{next(numbers)}@example.com")
+    add_member(ORG_ID, member, LOWEST)
+    return member.user_id
+
+
+def new_invitation() -> str:
+    body = {"email": f"fuzz-invitee{next(numbers)}@example.com", "role": LOWEST}
+    return owner.post(f"/orgs/{ORG_ID}/invitations", json=body).json()["id"]
+
+
+def new_api_key(role: str = LOWEST) -> dict[str, str]:
+    body = {"name": "fuzz", "role": role}
+    created: dict[str, str] = owner.post(f"/orgs/{ORG_ID}/api-keys", json=body).json()
+    return created
+
+
+# Path parameters that name a row, and how to make a fresh one.
+PATH_ROWS = {
+    "user_id": new_member,
+    "api_key_id": lambda: new_api_key()["id"],
+    "invitation_id": new_invitation,
+}
+for resource in CASES:
+    PATH_ROWS[f"{resource}_id"] = lambda r=resource: create(owner, ORG_ID, r)["id"]
+# Body fields that reference a row of another resource.
+BODY_REFS = {ref.field: ref.resource for case in CASES.values() for ref in case.refs}
+
+
+def fresh_api_key_headers() -> dict[str, str]:
+    """A new key each time, so the per-key rate limit (its own test) never answers."""
+    return {"X-API-Key": new_api_key(TOP)["key"]}
 
 
 # Left out: webhooks accept only requests signed by the payment provider, which
@@ -108,22 +138,43 @@ UPLOADS = {"/api/v1/orgs/{org_id}/files/upload", "/api/v1/orgs/{org_id}/files/si
 schema.config.update(parameters={"org_id": ORG_ID})
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "20"))
 schema.config.generation.update(max_examples=MAX_EXAMPLES, with_security_parameters=False)
+# Each operation's examples derive from this seed and the operation's name, so
+# the same seed replays the same requests.
+SEED = int(os.environ.get("DAYONE_FUZZ_SEED", "0"))
+schema.config.seed = SEED
+
+
+def steer(case: schemathesis.Case) -> None:
+    """In a valid request, ids in the path and references in the body name fresh rows."""
+    if case.meta is None or not case.meta.generation.mode.is_positive:
+        return
+    for name in list(case.path_parameters or {}):
+        if name in PATH_ROWS:
+            case.path_parameters[name] = PATH_ROWS[name]()
+    if isinstance(case.body, dict):
+        for field, resource in BODY_REFS.items():
+            if isinstance(case.body.get(field), str):
+                case.body[field] = create(owner, ORG_ID, resource)["id"]
 
 
 @schema.parametrize()
-@settings(deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@settings(deadline=None, database=None, print_blob=True, suppress_health_check=list(HealthCheck))
 def test_api(case: schemathesis.Case) -> None:
-    if case.meta is not None and case.meta.generation.mode.is_positive:
-        for name in list(case.path_parameters or {}):
-            if name in PATH_ROWS:
-                case.path_parameters[name] = PATH_ROWS[name]()
-        if isinstance(case.body, dict):
-            for field, resource in BODY_REFS.items():
-                if isinstance(case.body.get(field), str):
-                    case.body[field] = create(owner, ORG_ID, resource)["id"]
     excluded = []
     if case.operation.path in NEEDS_A_SECRET:
         excluded.append(positive_data_acceptance)
     if case.operation.path in UPLOADS:
         excluded += [positive_data_acceptance, allow_header_conformance, unsupported_method]
-    case.call_and_validate(headers=fresh_session_headers(), excluded_checks=excluded)
+    for caller, credentials in (
+        ("a session", fresh_session_headers),
+        ("an API key", fresh_api_key_headers),
+    ):
+        steer(case)
+        try:
+            case.call_and_validate(headers=credentials(), excluded_checks=excluded)
+        except BaseException as error:
+            error.add_note(
+                f"\nSent with {caller}. Replay with DAYONE_FUZZ_SEED={SEED} "
+                f"FUZZ_MAX_EXAMPLES={MAX_EXAMPLES}"
+            )
+            raise
