@@ -139,7 +139,7 @@ def test_non_utf8_bytes() -> None:
 def test_utf8_with_bom_and_non_ascii_text_is_fine() -> None:
     spec = parse_spec("\ufeffproject:\n  name: Café Olé\n".encode())
     assert spec.project.name == "Café Olé"
-    assert spec.project.package == "caf_ol"
+    assert spec.project.package == "cafe_ole"
 
 
 def test_file_over_one_megabyte() -> None:
