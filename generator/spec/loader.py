@@ -118,14 +118,18 @@ def _repair(data: Any, path: Path, error: ErrorDetails, stand_ins: dict[str, str
         except (KeyError, IndexError, TypeError):
             return False
     key = path[-1]
-    if not isinstance(parent, dict) or key not in parent:
-        return False  # a missing required key, or an item of a list: no stand-in
-    if error["type"] == "string_pattern_mismatch" and isinstance(parent[key], str):
-        stand_in = _stand_in(parent[key], str((error.get("ctx") or {}).get("pattern")))
+    in_list = isinstance(parent, list) and isinstance(key, int) and 0 <= key < len(parent)
+    if not in_list and not (isinstance(parent, dict) and key in parent):
+        return False  # a missing required key: no stand-in
+    value = parent[key]
+    if error["type"] == "string_pattern_mismatch" and isinstance(value, str):
+        stand_in = _stand_in(value, str((error.get("ctx") or {}).get("pattern")))
         if stand_in is not None:
-            stand_ins[stand_in] = parent[key]
+            stand_ins[stand_in] = value
             parent[key] = stand_in
             return True
+    if in_list:
+        return False  # dropping an item would shift the paths of the ones after it
     del parent[key]  # optional keys fall back to their default; required ones fail next round
     return True
 

@@ -638,3 +638,12 @@ def test_a_missing_required_key_still_reports_the_rest() -> None:
     text = "project: {name: Partial}\nentities:\n  - fields:\n      - {name: a, type: strin}\n"
     found = {p.where for p in problems_of(text)}
     assert "entities[0].name" in found
+
+
+def test_a_bad_name_in_a_list_does_not_hide_the_rules() -> None:
+    text = (
+        "project: {name: Roles}\nrbac: {roles: [Admin, member]}\n"
+        "entities:\n  - name: Item\n    fields:\n      - {name: a, type: strin}\n"
+    )
+    found = [p.where for p in problems_of(text)]
+    assert found == ["rbac.roles[0]", "entities[0].fields[0].type"]
