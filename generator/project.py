@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -56,11 +57,42 @@ class Project:
         """The validated spec; read on first use (a cached render does not need it)."""
         from generator.spec import parse_spec
 
-        return parse_spec(self.spec_bytes, source=str(self.spec_path))
+        return _keep_legacy_slug(self.root, parse_spec(self.spec_bytes, source=str(self.spec_path)))
 
     @property
     def spec_sha256(self) -> str:
         return sha256(self.spec_bytes)
+
+
+# The backend's pyproject: its name is the slug, dashed.
+BASELINE_PYPROJECT = "backend/pyproject.toml"
+
+
+def _keep_legacy_slug(root: Path, spec: Spec) -> Spec:
+    """The spec, with the slug Day One 0.1.0 derived when the project was made with it.
+
+    Slugs of names with letters outside ASCII are now transliterated ('Ünïcode' ->
+    'unicode', was 'n_code'). A project whose baseline was rendered with the old slug
+    keeps it, so regenerating never renames its package, image or platform apps.
+    """
+    from generator.spec.models import derive_slug, legacy_slug
+
+    project = spec.project
+    if project.slug is not None:
+        return spec
+    old = legacy_slug(project.name)
+    if old == derive_slug(project.name):
+        return spec
+    try:
+        baseline = tomllib.loads(
+            (root / BASELINE_DIR / BASELINE_PYPROJECT).read_text(encoding="utf-8")
+        )
+        name = baseline["project"]["name"]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        return spec
+    if name != old.replace("_", "-"):
+        return spec
+    return spec.model_copy(update={"project": project.model_copy(update={"slug": old})})
 
 
 def load_project(root: Path) -> Project:

@@ -53,7 +53,15 @@ from generator.plan.sides import (
     settle,
     wanted_names,
 )
-from generator.project import Baseline, DiskFiles, Project, load_baseline, load_project, read_disk
+from generator.project import (
+    BASELINE_PYPROJECT,
+    Baseline,
+    DiskFiles,
+    Project,
+    load_baseline,
+    load_project,
+    read_disk,
+)
 from generator.reading import read_capped
 from generator.state import (
     BASELINE_DIR,
@@ -98,7 +106,13 @@ class Regeneration:
         then ``apply``); else rendered, which loads Jinja, black and the spec models.
         """
         schema_json, migrations = read_prior_inputs(self.root)
-        ours = {p: c for p, c in self.baseline.files.items() if is_revision_path(p)}
+        # The baseline's pyproject too: it decides whether a project keeps a slug of
+        # the old rule (generator.project), which the spec alone does not say.
+        ours = {
+            p: c
+            for p, c in self.baseline.files.items()
+            if is_revision_path(p) or p == BASELINE_PYPROJECT
+        }
         key = render_key(self.project.spec_bytes, schema_json, migrations, ours)
         cache = TreeCache.default()
         tree = cache.get(key) if cache else None

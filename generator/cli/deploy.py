@@ -68,6 +68,15 @@ def deploy(
             exit_code=1,
         )
     say(f"{styled('ok', 'green')} {deployer.name} files of {project.root}")
+    # Not a problem with the files: the platform cannot get the source as it stands.
+    source = deployer.source_problems(project)
+    if source and not dry_run:
+        raise DeployError(
+            "; ".join(source),
+            hint="Commit the project in its own git repository, then deploy again.",
+        )
+    for problem in source:
+        say(f"{styled('warning:', 'yellow')} {problem}", err=True)
     commands = deployer.commands(project, image_tag)
     env = deployer.environment(project, image_tag)
     say(f"image tag: {image_tag}")

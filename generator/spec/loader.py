@@ -6,7 +6,9 @@ it sits on, and all of them are raised together in one ``SpecError``.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import re
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -46,11 +48,109 @@ def parse_spec(raw: bytes | str, *, source: str = "dayone.yaml") -> Spec:
         spec = Spec.model_validate(data)
     except ValidationError as exc:
         problems = _from_pydantic(exc, data)
+        problems += _rules_beyond(exc, data, [p.path for p in problems])
         raise SpecError([_at_line(p, lines) for p in problems], source=source) from None
     problems = check_spec(spec)
     if problems:
         raise SpecError([_at_line(p, lines) for p in problems], source=source)
     return spec
+
+
+# --- the rules of a spec whose structure is wrong -----------------------------------------
+
+# Rounds of repair before giving up on checking the rules (each round fixes every
+# error pydantic reported, so one or two are the norm).
+_REPAIR_ROUNDS = 4
+
+
+def _rules_beyond(exc: ValidationError, data: Any, reported: list[Path]) -> list[SpecProblem]:
+    """The cross-field problems a structural error would otherwise hide.
+
+    A private copy of the data is repaired where pydantic found it wrong (a bad name
+    gets a stand-in of the right shape, a bad optional value is dropped for its
+    default), then the rules run on it. Their problems at, under or above a repaired
+    key may be about the stand-in, not the user's text, and are left out. When the structure
+    cannot be repaired (a required key is missing), only the structural problems are
+    reported, as before.
+    """
+    repaired = copy.deepcopy(data)
+    touched: set[Path] = set()
+    stand_ins: dict[str, str] = {}  # stand-in -> the user's value, for the messages
+    error: ValidationError | None = exc
+    for _ in range(_REPAIR_ROUNDS):
+        assert error is not None
+        for detail in error.errors(include_url=False):
+            path = _clean_loc(detail["loc"])
+            if not _repair(repaired, path, detail, stand_ins):
+                return []
+            touched.add(path)
+        try:
+            spec = Spec.model_validate(repaired)
+        except ValidationError as again:
+            error = again
+            continue
+        seen = set(reported)
+        return [
+            SpecProblem(problem.path, _as_written(problem.message, stand_ins), problem.line)
+            for problem in check_spec(spec)
+            if problem.path not in seen and not any(_related(problem.path, t) for t in touched)
+        ]
+    return []
+
+
+def _related(one: Path, other: Path) -> bool:
+    """One key path holds the other (a rule about a list, e.g. "no plan has a
+    price_id", may be about the item that was dropped from it)."""
+    shorter = min(len(one), len(other))
+    return one[:shorter] == other[:shorter]
+
+
+def _as_written(message: str, stand_ins: dict[str, str]) -> str:
+    """A rule's message with every quoted stand-in put back as the user wrote it."""
+    for stand_in, original in stand_ins.items():
+        message = message.replace(f"'{stand_in}'", f"'{original}'")
+    return message
+
+
+def _repair(data: Any, path: Path, error: ErrorDetails, stand_ins: dict[str, str]) -> bool:
+    """Make the value at ``path`` valid in place; False when that is not possible."""
+    if not path:
+        return False
+    parent = data
+    for part in path[:-1]:
+        try:
+            parent = parent[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    key = path[-1]
+    in_list = isinstance(parent, list) and isinstance(key, int) and 0 <= key < len(parent)
+    if not in_list and not (isinstance(parent, dict) and key in parent):
+        return False  # a missing required key: no stand-in
+    value = parent[key]
+    if error["type"] == "string_pattern_mismatch" and isinstance(value, str):
+        stand_in = _stand_in(value, str((error.get("ctx") or {}).get("pattern")))
+        if stand_in is not None:
+            stand_ins[stand_in] = value
+            parent[key] = stand_in
+            return True
+    if in_list:
+        return False  # dropping an item would shift the paths of the ones after it
+    del parent[key]  # optional keys fall back to their default; required ones fail next round
+    return True
+
+
+def _stand_in(value: str, pattern: str) -> str | None:
+    """A value like ``value`` that matches ``pattern`` (names only), else None."""
+    words = re.findall(r"[A-Za-z0-9]+", value) or ["x"]
+    if pattern == r"^[A-Z][A-Za-z0-9]*$":
+        name = "".join(w[:1].upper() + w[1:] for w in words)
+        candidate = name if name[0].isalpha() else f"X{name}"
+    elif pattern == r"^[a-z][a-z0-9_]*$":
+        name = "_".join(w.lower() for w in words)
+        candidate = name if name[0].isalpha() else f"x_{name}"
+    else:
+        return None
+    return candidate if re.fullmatch(pattern, candidate) else None
 
 
 # libyaml's reader when PyYAML was built with it: several times faster on a big spec.

@@ -13,6 +13,7 @@ and the schema builder share one definition of them.
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -392,8 +393,24 @@ class Spec(SpecModel):
 
 
 def derive_slug(name: str) -> str:
-    """A Python package name from a human project name ('Acme CRM' -> 'acme_crm')."""
-    ascii_words = re.findall(r"[a-z0-9]+", name.lower())
+    """A Python package name from a human project name ('Acme CRM' -> 'acme_crm'),
+    letters and digits of other scripts transliterated ('Ünïcode' -> 'unicode')."""
+    from anyascii import anyascii  # only specs without a slug pay for the import
+
+    # Letters and digits only: anyascii spells symbols out (an emoji as ':smile:').
+    ascii_text = "".join(
+        anyascii(char) if unicodedata.category(char)[0] in "LN" else " " for char in name
+    )
+    return _slug_of_words(re.findall(r"[a-z0-9]+", ascii_text.lower()))
+
+
+def legacy_slug(name: str) -> str:
+    """The slug Day One 0.1.0 derived: letters outside ASCII dropped ('Ünïcode' ->
+    'n_code'). Projects generated with it keep it (generator.project)."""
+    return _slug_of_words(re.findall(r"[a-z0-9]+", name.lower()))
+
+
+def _slug_of_words(ascii_words: list[str]) -> str:
     slug = "_".join(ascii_words)
     if not slug or not slug[0].isalpha():
         slug = f"project_{slug}".rstrip("_")

@@ -82,3 +82,26 @@ def test_every_ci_command_is_installed_by_the_project(spec: str) -> None:
                 assert argv[2] == "." and directory == "."
                 deploys.append(argv[argv.index("--target") + 1])
     assert deploys == list(parse_spec(SPECS[spec]).deploy)
+
+
+# Release tags of the actions the workflow uses and their commits (read from the
+# actions' own repositories; a tag can move, a commit cannot).
+PINNED_ACTIONS = {
+    "actions/checkout": ("d23441a48e516b6c34aea4fa41551a30e30af803", "v6.1.0"),
+    "actions/setup-python": ("ece7cb06caefa5fff74198d8649806c4678c61a1", "v6.3.0"),
+}
+
+
+def test_actions_are_pinned_by_commit_and_the_token_is_read_only() -> None:
+    text = render(parse_spec(SPECS["acme_crm"])).files[WORKFLOW].decode()
+    workflow = yaml.safe_load(text)
+    assert workflow["permissions"] == {"contents": "read"}
+    [job] = workflow["jobs"].values()
+    used = [step["uses"] for step in job["steps"] if "uses" in step]
+    assert used, "the workflow uses no action"
+    for action in used:
+        name, _, ref = action.partition("@")
+        sha, version = PINNED_ACTIONS[name]
+        assert ref == sha, f"{action} is not pinned by commit"
+        # the human-readable version stays next to the SHA, as a comment
+        assert f"uses: {name}@{sha} # {version}" in text

@@ -146,6 +146,37 @@ def test_without_git_the_tag_is_the_spec_hash(
     assert f"--image-label spec-{digest[:12]}" in result.stdout
 
 
+@pytest.mark.parametrize("target", ["render", "heroku"])
+def test_a_dry_run_outside_git_warns_that_the_platform_builds_from_git(
+    generate: Callable[[str], Path], tmp_path: Path, platform: Platform, target: str
+) -> None:
+    root = copy_project(generate(PROJECT_ALL), tmp_path / "no_git")
+    result = dayone("deploy", str(root), "-t", target, "--dry-run", platform=platform)
+    assert result.returncode == 0, result.stderr
+    assert "problem(s)" not in result.stdout + result.stderr  # the files are fine
+    assert f"ok {target} files" in result.stdout
+    assert "builds from your git repository" in result.stderr
+    assert "git init" in result.stderr
+    assert "<commit>" in result.stdout  # what it would push, once there is one
+    assert "dry run: nothing was run." in result.stdout
+    assert platform.calls() == []
+
+
+@pytest.mark.parametrize("target", ["render", "heroku"])
+def test_a_real_run_outside_git_names_git_as_the_problem(
+    generate: Callable[[str], Path], tmp_path: Path, platform: Platform, target: str
+) -> None:
+    root = copy_project(generate(PROJECT_ALL), tmp_path / "no_git")
+    platform.install("render", "heroku")
+    env = {"RENDER_SERVICE_ID": "srv-1", "HEROKU_APP": "ship-it", "HEROKU_API_KEY": "k"}
+    result = dayone("deploy", str(root), "-t", target, platform=platform, env=env)
+    assert result.returncode == 2
+    assert "problem(s) in the" not in result.stderr
+    assert "builds from your git repository" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert platform.calls() == []
+
+
 def test_tag_flag_and_bad_tags(project: Path, platform: Platform) -> None:
     good = dayone(
         "deploy", str(project), "-t", "fly", "--tag", "v1.2.3", "--dry-run", platform=platform

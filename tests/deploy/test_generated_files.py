@@ -379,6 +379,9 @@ def test_platforms_that_build_from_git_need_a_repository(
     root = copy_project(generate(PROJECT_ALL), tmp_path / "no_git")
     project = DeployProject.load(root)
     for target in ("render", "heroku"):
-        problems = DEPLOYERS[target]().validate(project)
+        deployer = DEPLOYERS[target]()
+        assert deployer.validate(project) == [], target  # the files are fine
+        problems = deployer.source_problems(project)
         assert any("is not in one with a commit" in p for p in problems), target
     assert DEPLOYERS["fly"]().validate(project) == []
+    assert DEPLOYERS["fly"]().source_problems(project) == []

@@ -139,7 +139,7 @@ def test_non_utf8_bytes() -> None:
 def test_utf8_with_bom_and_non_ascii_text_is_fine() -> None:
     spec = parse_spec("\ufeffproject:\n  name: Café Olé\n".encode())
     assert spec.project.name == "Café Olé"
-    assert spec.project.package == "caf_ol"
+    assert spec.project.package == "cafe_ole"
 
 
 def test_file_over_one_megabyte() -> None:
@@ -507,10 +507,10 @@ def test_every_structural_problem_is_reported_at_once_in_file_order() -> None:
     ]
 
 
-def test_cross_field_rules_run_once_the_structure_is_valid() -> None:
-    # 'strng' is a cross-field problem: it is reported only after the structural one is fixed
+def test_cross_field_rules_run_although_the_structure_is_wrong() -> None:
+    # 'strng' is a cross-field problem, independent of the structural one
     text = "project: {name: P}\njobs: celery\n" + ENTITY.replace("type: string", "type: strng")
-    assert [p.where for p in problems_of(text)] == ["jobs"]
+    assert [p.where for p in problems_of(text)] == ["jobs", "entities[0].fields[0].type"]
     fixed = text.replace("celery", "rq")
     assert [p.where for p in problems_of(fixed)] == ["entities[0].fields[0].type"]
 
@@ -588,3 +588,62 @@ def test_load_spec_of_non_utf8_and_oversized_files(tmp_path: Path) -> None:
     big.write_bytes(b"project: {name: P}\n" + b"#" * MAX_SPEC_BYTES)
     with pytest.raises(SpecError, match="larger than 1 MB"):
         load_spec(big)
+
+
+# Independent problems of different stages: a bad name (structure) must not hide a
+# misspelled type or a reference to nothing (cross-field rules) elsewhere.
+COMBINED = """\
+project: {name: Combined}
+rbac: {roles: [admin, member], manage_members: boss}
+jobs: celery
+entities:
+  - name: foo
+    fields:
+      - {name: title, type: strin}
+      - {name: Count, type: integer}
+      - {name: body, type: text, max_length: -3}
+  - name: Item
+    fields:
+      - {name: id, type: string}
+      - {name: owner, type: ref, to: Nobody}
+      - {name: note, type: string, requird: true}
+"""
+
+
+def test_every_independent_problem_is_reported_in_one_run() -> None:
+    found = [(p.where, p.line) for p in problems_of(COMBINED)]
+    assert sorted(found, key=lambda f: f[1] or 0) == [
+        ("rbac.manage_members", 2),
+        ("jobs", 3),
+        ("entities[0].name", 5),
+        ("entities[0].fields[0].type", 7),
+        ("entities[0].fields[1].name", 8),
+        ("entities[0].fields[2].max_length", 9),
+        ("entities[1].fields[0].name", 12),
+        ("entities[1].fields[1].to", 13),
+        ("entities[1].fields[2].requird", 14),
+    ]
+
+
+def test_a_repaired_value_is_reported_once_not_again_by_the_rules() -> None:
+    # 'ticket' is reported as a bad name; the rules must not also complain about
+    # the stand-in used to keep checking the rest of the spec.
+    text = COMBINED.replace("name: foo", "name: ticket")
+    messages = [p.message for p in problems_of(text) if p.where == "entities[0].name"]
+    assert len(messages) == 1 and "'ticket'" in messages[0]
+    assert not any("'Ticket'" in p.message for p in problems_of(text))
+
+
+def test_a_missing_required_key_still_reports_the_rest() -> None:
+    text = "project: {name: Partial}\nentities:\n  - fields:\n      - {name: a, type: strin}\n"
+    found = {p.where for p in problems_of(text)}
+    assert "entities[0].name" in found
+
+
+def test_a_bad_name_in_a_list_does_not_hide_the_rules() -> None:
+    text = (
+        "project: {name: Roles}\nrbac: {roles: [Admin, member]}\n"
+        "entities:\n  - name: Item\n    fields:\n      - {name: a, type: strin}\n"
+    )
+    found = [p.where for p in problems_of(text)]
+    assert found == ["rbac.roles[0]", "entities[0].fields[0].type"]

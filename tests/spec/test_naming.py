@@ -73,14 +73,15 @@ def test_pluralize(word: str, expected: str) -> None:
         ("  spaced   out  ", "spaced_out"),
         ("Rock'n'Roll Co.", "rock_n_roll_co"),
         ("My-App_v2.0", "my_app_v2_0"),
-        # non-ASCII letters are dropped, not transliterated
-        ("Café Olé", "caf_ol"),
-        ("Ünïcödé Tools", "n_c_d_tools"),
+        # letters outside ASCII are transliterated
+        ("Café Olé", "cafe_ole"),
+        ("Ünïcödé Tools", "unicode_tools"),
         # a slug must start with a letter
         ("123 Go", "project_123_go"),
         ("2024", "project_2024"),
         ("!!!", "project"),
-        ("日本語", "project"),
+        ("日本語", "ribenyu"),
+        ("★ ✓", "project"),
         ("", "project"),
     ],
 )

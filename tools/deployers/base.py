@@ -166,6 +166,11 @@ class Deployer:
     def check_config(self, project: DeployProject, routes: RouteCheck) -> Problems:
         raise NotImplementedError
 
+    def source_problems(self, project: DeployProject) -> Problems:
+        """What keeps the platform from getting the source (not a file problem):
+        e.g. a target that builds from git, for a folder that is not a repository."""
+        return []
+
     def missing_settings(self, project: DeployProject) -> Problems:
         """What a real run needs from the environment that is not there."""
         return []
@@ -201,6 +206,16 @@ class Deployer:
         if worker is not None and processes[worker].split() != WORKER_COMMAND.split():
             problems.append(f"{where}: the worker should run `{WORKER_COMMAND}`")
         return problems
+
+
+# Stands in for the commit in the printed commands of a dry run outside git.
+NO_COMMIT = "<commit>"
+
+
+def commit_of(project: DeployProject) -> str:
+    """HEAD's hash, or a placeholder when there is no repository (dry runs only:
+    a real run stops at ``source_problems`` first)."""
+    return project.git.commit if project.git is not None else NO_COMMIT
 
 
 def repo_root_problems(project: DeployProject, target: str, config: str) -> Problems:

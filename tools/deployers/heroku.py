@@ -14,7 +14,13 @@ from typing import Any, ClassVar
 
 import yaml
 
-from tools.deployers.base import Deployer, DeployProject, Query, repo_root_problems
+from tools.deployers.base import (
+    Deployer,
+    DeployProject,
+    Query,
+    commit_of,
+    repo_root_problems,
+)
 from tools.deployers.checks import Problems, RouteCheck, check_command
 
 HEROKU_YML = "heroku.yml"
@@ -35,6 +41,9 @@ class HerokuDeployer(Deployer):
     def app(self, project: DeployProject) -> str:
         return os.environ.get(APP_VARIABLE) or project.name
 
+    def source_problems(self, project: DeployProject) -> Problems:
+        return repo_root_problems(project, "Heroku", HEROKU_YML)
+
     def check_config(self, project: DeployProject, routes: RouteCheck) -> Problems:
         try:
             manifest = yaml.safe_load((project.root / HEROKU_YML).read_text(encoding="utf-8"))
@@ -42,7 +51,7 @@ class HerokuDeployer(Deployer):
             return [f"{HEROKU_YML} is not valid YAML: {exc}"]
         if not isinstance(manifest, dict):
             return [f"{HEROKU_YML} is empty"]
-        problems = repo_root_problems(project, "Heroku", HEROKU_YML)
+        problems: Problems = []
         images: dict[str, Any] = (manifest.get("build") or {}).get("docker") or {}
         for process, dockerfile in images.items():
             path = PurePosixPath(str(dockerfile))
@@ -92,7 +101,6 @@ class HerokuDeployer(Deployer):
         return []
 
     def commands(self, project: DeployProject, tag: str) -> list[list[str]]:
-        assert project.git is not None  # validate() requires it
         app = self.app(project)
         return [
             [self.program, "stack:set", "container", "--app", app],
@@ -100,7 +108,7 @@ class HerokuDeployer(Deployer):
                 "git",
                 "push",
                 f"https://git.heroku.com/{app}.git",
-                f"{project.git.commit}:refs/heads/main",
+                f"{commit_of(project)}:refs/heads/main",
             ],
         ]
 

@@ -13,7 +13,13 @@ from typing import Any, ClassVar
 
 import yaml
 
-from tools.deployers.base import Deployer, DeployProject, Query, repo_root_problems
+from tools.deployers.base import (
+    Deployer,
+    DeployProject,
+    Query,
+    commit_of,
+    repo_root_problems,
+)
 from tools.deployers.checks import Problems, RouteCheck, check_command
 
 RENDER_YAML = "render.yaml"
@@ -38,12 +44,15 @@ class RenderDeployer(Deployer):
         services = self._blueprint(project).get("services") or []
         return [s for s in services if isinstance(s, dict)]
 
+    def source_problems(self, project: DeployProject) -> Problems:
+        return repo_root_problems(project, "Render", RENDER_YAML)
+
     def check_config(self, project: DeployProject, routes: RouteCheck) -> Problems:
         try:
             blueprint = self._blueprint(project)
         except yaml.YAMLError as exc:
             return [f"{RENDER_YAML} is not valid YAML: {exc}"]
-        problems = repo_root_problems(project, "Render", RENDER_YAML)
+        problems: Problems = []
         services = [s for s in blueprint.get("services") or [] if isinstance(s, dict)]
         databases = {d.get("name") for d in blueprint.get("databases") or []}
         groups = {g.get("name") for g in blueprint.get("envVarGroups") or []}
@@ -94,7 +103,6 @@ class RenderDeployer(Deployer):
         ]
 
     def commands(self, project: DeployProject, tag: str) -> list[list[str]]:
-        assert project.git is not None  # validate() requires it
         ids = [os.environ.get(SERVICE_ID) or f"${SERVICE_ID}"]
         if project.has_worker:
             ids.append(os.environ.get(WORKER_SERVICE_ID) or f"${WORKER_SERVICE_ID}")
@@ -105,7 +113,7 @@ class RenderDeployer(Deployer):
                 "create",
                 service_id,
                 "--commit",
-                project.git.commit,
+                commit_of(project),
                 "--wait",
                 "--confirm",
                 "--output",
