@@ -30,8 +30,13 @@ def deep_specs(seed_value: int) -> list[Spec]:
 
 
 def _suite(project: Path, env: dict[str, str]) -> tuple[int, str]:
-    result = run_in(project, *python("-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"), env=env)
-    return result.returncode, (result.stdout + result.stderr)[-6000:]
+    """Run the suite; on failure, its summary of failed tests first, then its tail."""
+    result = run_in(
+        project, *python("-m", "pytest", "-q", "--tb=short", "-p", "no:cacheprovider"), env=env
+    )
+    out = result.stdout + result.stderr
+    failed = [line for line in out.splitlines() if line.startswith(("FAILED", "ERROR"))]
+    return result.returncode, "\n".join(failed[:40]) + "\n...\n" + out[-4000:]
 
 
 @pytest.mark.parametrize("index", range(COUNT))
