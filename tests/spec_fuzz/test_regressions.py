@@ -1,0 +1,40 @@
+"""Specs the fuzzer found failing, kept: each generated project's suite passes.
+
+A spec in regressions/ may name the tests that failed with a first-line comment
+``# select: <pytest -k expression>``; only those run (the fast way to keep the
+fix). Without it the whole suite runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import python, run_in
+from tests.spec_fuzz.conftest import REGRESSIONS
+
+pytestmark = pytest.mark.integration
+
+SPECS = sorted(REGRESSIONS.glob("*.yaml"))
+
+
+def _selection(text: str) -> tuple[str, ...]:
+    first = text.splitlines()[0] if text else ""
+    prefix = "# select:"
+    return ("-k", first[len(prefix) :].strip()) if first.startswith(prefix) else ()
+
+
+@pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
+def test_regression_spec_passes_its_suite(
+    generate: Callable[[str], Path], redis_env: dict[str, str], path: Path
+) -> None:
+    text = path.read_text(encoding="utf-8")
+    selection = _selection(text)
+    result = run_in(
+        generate(text),
+        *python("-m", "pytest", "-q", "-p", "no:cacheprovider", *selection),
+        env=redis_env,
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-6000:]
+    assert " passed" in result.stdout
