@@ -322,3 +322,15 @@ def test_every_applied_python_file_compiles(
             check=False,
         )
         assert imported.returncode == 0, imported.stderr[-3000:]
+        # The migrations, as applied, build a fresh database.
+        database = tmp_path / "fresh.db"
+        upgraded = subprocess.run(
+            [sys.executable, "-m", "alembic", "upgrade", "head"],
+            cwd=demo.root / "backend",
+            env={**os.environ, "DATABASE_URL": f"sqlite:///{database}"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert upgraded.returncode == 0, upgraded.stderr[-3000:]
+        database.unlink()
