@@ -21,9 +21,9 @@ SEED_VARIABLE = "DAYONE_FUZZ_SEED"
 DEFAULT_SCHEMATHESIS_SEED = 0
 
 
-def fuzz_seed() -> int | None:
-    """DAYONE_FUZZ_SEED as an integer, None when unset; "random" draws one."""
-    value = os.environ.get(SEED_VARIABLE, "").strip()
+def read_seed(variable: str) -> int | None:
+    """A seed variable as an integer, None when unset; "random" draws one."""
+    value = os.environ.get(variable, "").strip()
     if not value:
         return None
     if value == "random":
@@ -32,9 +32,14 @@ def fuzz_seed() -> int | None:
         return int(value)
     except ValueError:
         raise pytest.UsageError(
-            f"{SEED_VARIABLE}={value!r} is not a seed: set it to an integer, to 'random', "
+            f"{variable}={value!r} is not a seed: set it to an integer, to 'random', "
             "or leave it unset for the fixed examples"
         ) from None
+
+
+def fuzz_seed() -> int | None:
+    """DAYONE_FUZZ_SEED as an integer, None when unset; "random" draws one."""
+    return read_seed(SEED_VARIABLE)
 
 
 settings.register_profile("dayone-fixed", derandomize=True, print_blob=True)

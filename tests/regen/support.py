@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +14,20 @@ from typing import Any
 from generator.apply.regenerate import Options, Report
 from generator.regenerate import Regeneration
 from tests.conftest import write_project
+
+
+def dayone(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the real CLI (``python -m generator.cli``), with ``env`` added to this
+    environment; wide columns, so no line of its output is wrapped."""
+    return subprocess.run(
+        [sys.executable, "-m", "generator.cli", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "COLUMNS": "200", **env},
+        timeout=300,
+    )
+
 
 SPEC = """\
 project: {name: Regen Demo, slug: regen_demo}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ import pytest
 from generator import apply as transaction
 from generator.apply.regenerate import PlanRefused
 from generator.regenerate import NoPlanError
-from tests.regen.support import MODEL, README, ROUTES, Demo
+from tests.regen.support import MODEL, README, ROUTES, Demo, dayone
 
 NEW_ENTITY = (
     "entities:\n",
@@ -24,16 +23,6 @@ NEW_ENTITY = (
 @pytest.fixture
 def demo(tmp_path: Path) -> Demo:
     return Demo.create(tmp_path / "demo")
-
-
-def dayone(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator.cli", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, **(env or {})},
-    )
 
 
 def test_plan_writes_nothing_but_its_two_files(demo: Demo) -> None:
@@ -182,7 +171,7 @@ def test_crash_midway_then_resume(demo: Demo) -> None:
     demo.spec(*NEW_ENTITY)
     demo.append(MODEL, "\n# mine\n")
     assert dayone("plan", str(demo.root)).returncode == 0
-    crashed = dayone("apply", str(demo.root), "--apply", env={"DAYONE_CRASH_AFTER": "5"})
+    crashed = dayone("apply", str(demo.root), "--apply", DAYONE_CRASH_AFTER="5")
     assert crashed.returncode == 70
     assert transaction.pending(demo.root) is not None
     blocked = dayone("apply", str(demo.root), "--apply")
@@ -199,7 +188,7 @@ def test_crash_midway_then_rollback(demo: Demo) -> None:
     demo.spec(*NEW_ENTITY)
     assert dayone("plan", str(demo.root)).returncode == 0
     before = demo.snapshot()
-    crashed = dayone("apply", str(demo.root), "--apply", env={"DAYONE_CRASH_AFTER": "7"})
+    crashed = dayone("apply", str(demo.root), "--apply", DAYONE_CRASH_AFTER="7")
     assert crashed.returncode == 70
     rolled = dayone("apply", str(demo.root), "--rollback")
     assert rolled.returncode == 0, rolled.stdout + rolled.stderr

@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,23 +20,12 @@ from generator.apply.crash import CRASH_EXIT_CODE
 from generator.apply.lock import project_lock
 from generator.apply.regenerate import Options
 from generator.errors import DayOneError
-from tests.regen.support import MODEL, Demo
+from tests.regen.support import MODEL, Demo, dayone
 
 # A spec change that updates three files and adds a migration: 10 journalled ops.
 WIDER = ("max_length: 100", "max_length: 120")
 SCHEMA = "backend/app/schemas/ticket.py"
 MANIFEST = ".dayone/manifest.json"
-
-
-def dayone(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator.cli", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, **env},
-        timeout=300,
-    )
 
 
 def assert_error(result: subprocess.CompletedProcess[str], *words: str) -> None:

@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.regen.support import MODEL, README, Demo
+from tests.regen.support import MODEL, README, Demo, dayone
 
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Demo:
     return Demo.create(tmp_path / "demo")
-
-
-def dayone(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator.cli", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "COLUMNS": "200"},
-    )
 
 
 def test_check_in_sync(demo: Demo) -> None:

@@ -7,12 +7,11 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.regen.support import MODEL, Demo
+from tests.regen.support import MODEL, Demo, dayone
 
 SIDE = MODEL + ".new"
 
@@ -23,16 +22,6 @@ def demo(tmp_path: Path) -> Demo:
     demo.edit(MODEL, "sa.String(length=100)", "sa.String(length=150)")
     demo.spec("max_length: 100", "max_length: 120")
     return demo
-
-
-def dayone(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator.cli", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=os.environ.copy(),
-    )
 
 
 def plan(demo: Demo) -> dict[str, str | None]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 
 from generator.reading import MAX_FILE_BYTES
 from tests.conftest import run_in
-from tests.regen.support import README, Demo
+from tests.regen.support import README, Demo, dayone
 
 PRIORITY = (
     "      - {name: done, type: boolean, default: false}\n",
@@ -41,16 +40,6 @@ def demo(pristine: Path, tmp_path: Path) -> Demo:
     target = tmp_path / "demo"
     shutil.copytree(pristine, target, symlinks=True)
     return Demo(target)
-
-
-def dayone(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator.cli", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
 
 
 def refused(demo: Demo, *args: str, match: str) -> str:

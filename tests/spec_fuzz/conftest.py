@@ -6,8 +6,6 @@ and the seed is printed either way (docs/testing.md)."""
 
 from __future__ import annotations
 
-import os
-import random
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
+from tests.fuzzing import read_seed
 from tests.spec_fuzz.strategies import Spec, specs, to_yaml
 
 SEED_VARIABLE = "DAYONE_SPEC_SEED"
@@ -26,18 +25,8 @@ DEFAULT_SEED = 0
 
 
 def spec_seed() -> int:
-    value = os.environ.get(SEED_VARIABLE, "").strip()
-    if not value:
-        return DEFAULT_SEED
-    if value == "random":
-        return random.SystemRandom().getrandbits(32)
-    try:
-        return int(value)
-    except ValueError:
-        raise pytest.UsageError(
-            f"{SEED_VARIABLE}={value!r} is not a seed: set it to an integer, to 'random', "
-            "or leave it unset for the fixed draw"
-        ) from None
+    seed = read_seed(SEED_VARIABLE)
+    return DEFAULT_SEED if seed is None else seed
 
 
 def draw_specs(count: int, at: int) -> list[Spec]:
