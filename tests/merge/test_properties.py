@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from generator.merge import merge_file
 from generator.merge.text import merge3, split_lines
+from tests.merge.test_compiles import compiles
 
 # Few distinct lines, so that random texts repeat lines and align in many
 # ways; CRLF and an unterminated last line are part of the alphabet.
@@ -158,14 +159,6 @@ def grown(draw: st.DrawFn, functions: list[Body]) -> list[Body]:
 
 # Each example may run the structural merge (libcst and black): fewer of them.
 python_examples = settings(max_examples=40, deadline=None)
-
-
-def compiles(text: str) -> bool:
-    try:
-        compile(text, "merged.py", "exec", dont_inherit=True)
-    except SyntaxError:
-        return False
-    return True
 
 
 @python_examples

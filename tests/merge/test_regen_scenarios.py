@@ -48,7 +48,9 @@ def test_a_model_re_indented_with_tabs_gets_the_new_field_in_tabs(demo: Demo) ->
     assert "    " not in text  # no four-space line glued in
 
 
-def test_taken_over_routers_region_with_an_edit_and_a_rename_is_a_conflict(demo: Demo) -> None:
+def _take_over_routers_and_edit_comments(demo: Demo) -> None:
+    """Remove the routers region's markers (taking it over, as the docs allow) and
+    edit the comments registration inside it."""
     text = demo.read(ROUTER)
     text = text.replace("# dayone:begin routers\n", "").replace("# dayone:end routers\n", "")
     text = text.replace(
@@ -56,6 +58,10 @@ def test_taken_over_routers_region_with_an_edit_and_a_rename_is_a_conflict(demo:
         'api_router.include_router(comments.router, tags=["talk"])\n',
     )
     demo.write(ROUTER, text)
+
+
+def test_taken_over_routers_region_with_an_edit_and_a_rename_is_a_conflict(demo: Demo) -> None:
+    _take_over_routers_and_edit_comments(demo)
     demo.spec("  - name: Comment\n", "  - name: Note\n    renamed_from: Comment\n")
     plan = demo.plan().plan
     (action,) = [a for a in plan.actions if a.path == ROUTER]
@@ -68,13 +74,7 @@ def test_taken_over_routers_region_with_an_edit_and_a_rename_is_a_conflict(demo:
 
 
 def test_taken_over_routers_region_merges_a_new_entity_and_the_app_imports(demo: Demo) -> None:
-    text = demo.read(ROUTER)
-    text = text.replace("# dayone:begin routers\n", "").replace("# dayone:end routers\n", "")
-    text = text.replace(
-        "api_router.include_router(comments.router)\n",
-        'api_router.include_router(comments.router, tags=["talk"])\n',
-    )
-    demo.write(ROUTER, text)
+    _take_over_routers_and_edit_comments(demo)
     demo.spec(
         "entities:\n", "entities:\n  - name: Tag\n    fields: [{name: label, type: string}]\n"
     )
