@@ -23,6 +23,7 @@ from generator.render.formatting import (
     TemplateSyntaxError,
 )
 from generator.render.layout import Layout, Target
+from generator.render.locks import project_locks
 from generator.schema import Schema, build_schema
 from generator.schema.diff import (
     next_revision,
@@ -164,6 +165,7 @@ def render(
         target = Target("migration.py.j2", f"{MIGRATIONS_DIR}/{new_revision.filename}")
         texts[target.path] = _render_one(env, target, {**context, "revision": new_revision})
     loader.save()
+    texts.update(project_locks(texts["backend/pyproject.toml"], templates))
     texts.update(formatter.format_all({p: t for p, t in texts.items() if p.endswith(".py")}))
     encoded = {path: text.encode("utf-8") for path, text in texts.items()}
     encoded.update(carried)  # byte for byte: an applied revision is never rewritten
