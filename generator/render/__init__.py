@@ -16,7 +16,7 @@ from generator import __version__
 from generator.errors import DayOneError
 from generator.paths import MIGRATIONS_DIR, cache_root, templates_dir
 from generator.render.compiled import CompiledLoader
-from generator.render.filters import FILTERS
+from generator.render.filters import FILTERS, natural_sort
 from generator.render.formatting import (
     DiskCache,
     PythonFormatter,
@@ -142,8 +142,8 @@ def render(
         "version": __version__,
         "table_for": lambda entity: schema.table(entity.table),
         # (module, class) pairs sorted by module, the order isort wants imports in
-        "models_by_module": lambda names: sorted(
-            (e.module, e.name) for e in spec.entities if e.name in names
+        "models_by_module": lambda names: natural_sort(
+            [(e.module, e.name) for e in spec.entities if e.name in names], 0
         ),
     }
     layout = Layout.load(templates)
