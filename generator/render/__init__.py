@@ -16,13 +16,14 @@ from generator import __version__
 from generator.errors import DayOneError
 from generator.paths import MIGRATIONS_DIR, cache_root, templates_dir
 from generator.render.compiled import CompiledLoader
-from generator.render.filters import FILTERS
+from generator.render.filters import FILTERS, natural_sort
 from generator.render.formatting import (
     DiskCache,
     PythonFormatter,
     TemplateSyntaxError,
 )
 from generator.render.layout import Layout, Target
+from generator.render.locks import project_locks
 from generator.schema import Schema, build_schema
 from generator.schema.diff import (
     next_revision,
@@ -141,8 +142,8 @@ def render(
         "version": __version__,
         "table_for": lambda entity: schema.table(entity.table),
         # (module, class) pairs sorted by module, the order isort wants imports in
-        "models_by_module": lambda names: sorted(
-            (e.module, e.name) for e in spec.entities if e.name in names
+        "models_by_module": lambda names: natural_sort(
+            [(e.module, e.name) for e in spec.entities if e.name in names], 0
         ),
     }
     layout = Layout.load(templates)
@@ -164,6 +165,7 @@ def render(
         target = Target("migration.py.j2", f"{MIGRATIONS_DIR}/{new_revision.filename}")
         texts[target.path] = _render_one(env, target, {**context, "revision": new_revision})
     loader.save()
+    texts.update(project_locks(texts["backend/pyproject.toml"], templates))
     texts.update(formatter.format_all({p: t for p, t in texts.items() if p.endswith(".py")}))
     encoded = {path: text.encode("utf-8") for path, text in texts.items()}
     encoded.update(carried)  # byte for byte: an applied revision is never rewritten

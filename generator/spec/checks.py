@@ -32,6 +32,8 @@ from generator.spec.problems import Path, SpecProblem, one_of, suggest
 BUILTIN_COLUMNS = frozenset({"id", "tenant_id", "created_at", "updated_at"})
 # Attribute names that SQLAlchemy's declarative base or pydantic reserve on a model,
 # or that the generated code uses on every entity.
+# Names that read like digits or one another (l, O, I): pycodestyle's E741/E742.
+AMBIGUOUS_NAMES = frozenset({"l", "O", "I"})
 RESERVED_FIELD_NAMES = frozenset(
     {"metadata", "registry", "tenant", "query", "org", "org_id", "model_config", "model_fields"}
 )
@@ -435,6 +437,14 @@ def _check_entity_names(entity: EntitySpec, path: Path, out: list[SpecProblem]) 
                 "(app/models, app/schemas); choose another name",
             )
         )
+    if entity.name in AMBIGUOUS_NAMES:
+        out.append(
+            SpecProblem(
+                (*path, "name"),
+                f"'{entity.name}' reads like 1, l or 0 in code, and linters reject it as a "
+                "class name (ruff E742); choose a longer name",
+            )
+        )
     if keyword.iskeyword(entity.module):
         out.append(
             SpecProblem((*path, "name"), f"'{entity.module}' is a Python keyword once lower-cased")
@@ -501,6 +511,14 @@ def _check_field_name(field: FieldSpec, path: Path, out: list[SpecProblem]) -> N
     elif keyword.iskeyword(name) or keyword.issoftkeyword(name):
         out.append(
             SpecProblem((*path, "name"), f"'{name}' is a Python keyword; choose another name")
+        )
+    elif name in AMBIGUOUS_NAMES:
+        out.append(
+            SpecProblem(
+                (*path, "name"),
+                f"'{name}' reads like 1 or I in code, and linters reject it as a name (ruff "
+                "E741); choose a longer name, such as 'length'",
+            )
         )
     elif name in RESERVED_FIELD_NAMES or name.startswith("model_"):
         out.append(
