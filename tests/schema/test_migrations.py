@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.schema.support import Project, databases, spec_text
+from tests.schema.support import Project, comparable, databases, spec_text
 
 pytestmark = pytest.mark.integration
 
@@ -339,17 +339,6 @@ SCENARIOS = {
 }
 
 
-def _comparable(snapshot: dict[str, Any], dialect: str) -> dict[str, Any]:
-    out = {}
-    for name, table in snapshot.items():
-        table = dict(table)
-        if dialect == "sqlite":
-            # SQLite keeps a primary key's name through ALTER TABLE RENAME; nothing reads it.
-            table.pop("primary_key_name")
-        out[name] = table
-    return out
-
-
 @pytest.mark.parametrize("dialect", DIALECTS)
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_migration(name: str, dialect: str, tmp_path: Path) -> None:
@@ -395,8 +384,8 @@ def test_migration(name: str, dialect: str, tmp_path: Path) -> None:
             ],
             tmp_path,
         )
-    assert _comparable(out["upgraded"], dialect) == _comparable(out["reference"], dialect)
-    assert _comparable(out["downgraded"], dialect) == _comparable(first["before"], dialect)
+    assert comparable(out["upgraded"], dialect) == comparable(out["reference"], dialect)
+    assert comparable(out["downgraded"], dialect) == comparable(first["before"], dialect)
     for k, (_, rows) in s.after.items():
         assert out[f"after:{k}"] == rows, k
     for k, (_, rows) in s.down.items():
