@@ -14,7 +14,7 @@
   constraint, so that a schema change is a readable diff::
 
     {
-      "format": 2,
+      "format": 3,
       "entities": {
         "Deal": "deals"
       },
@@ -68,7 +68,9 @@ SCHEMA = f"{STATE_DIR}/schema.json"
 REQUIREMENTS = f"{STATE_DIR}/requirements.txt"
 SPEC_FILE = "dayone.yaml"
 MANIFEST_SCHEMA_VERSION = 1
-SCHEMA_FORMAT = 2
+# 3: entity tables and stored_files name the organization org_id (tenant_id before);
+# generator.schema.template_renames renames it in schemas recorded in an older format.
+SCHEMA_FORMAT = 3
 # The way out of a damaged schema.json.
 SCHEMA_HINT = (
     f"Restore {SCHEMA} from version control (`git checkout -- {SCHEMA}`): "
@@ -160,9 +162,10 @@ def schema_bytes(schema: Schema, entities: Mapping[str, str]) -> bytes:
 
 def read_schema(
     data: bytes, revisions: Mapping[str, bytes] | None = None
-) -> tuple[Schema, dict[str, str]]:
-    """``schema.json`` -> (schema, entity -> table). Files written before the entity map
-    was recorded give an empty map (renames then fall back to default table names).
+) -> tuple[Schema, dict[str, str], int]:
+    """``schema.json`` -> (schema, entity -> table, format). Files written before the
+    entity map was recorded give an empty map (renames then fall back to default table
+    names), and those written before the format was, format 1.
 
     The file is checked first (``generator.schema.recorded``): its format, its
     structure, and, given Day One's ``revisions`` (path -> content), that it records
@@ -175,6 +178,7 @@ def read_schema(
         check_recorded(raw, revisions or {})
         schema = Schema.from_json(raw)
         entities = {str(k): str(v) for k, v in (raw.get("entities") or {}).items()}
+        found = int(raw.get("format", 1))
     except RecordedSchemaError as exc:
         raise StateError(exc.message, hint=exc.hint) from None
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -183,7 +187,7 @@ def read_schema(
             hint="Restore it from version control; it records the schema of the newest "
             "migration Day One generated.",
         ) from None
-    return schema, entities
+    return schema, entities, found
 
 
 # --- reading the prior migrations back -----------------------------------------------------------
@@ -241,11 +245,12 @@ def load_prior(
     from generator.render import Prior
 
     revisions = {p: c for p, c in sorted(baseline.items()) if is_revision_path(p)}
-    schema, entities = read_schema(schema_json, revisions)
+    schema, entities, found = read_schema(schema_json, revisions)
     on_disk = {p: c for p, c in migrations.items() if is_revision_path(p)}
     return Prior(
         schema=schema,
         entities=entities,
+        format=found,
         revisions=revisions,
         head=migration_head(on_disk),
         taken=revision_ids(on_disk),

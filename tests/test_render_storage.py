@@ -58,7 +58,7 @@ def test_stored_files_table() -> None:
     columns = {c.name: c for c in table.columns}
     assert list(columns) == [
         "id",
-        "tenant_id",
+        "org_id",
         "uploaded_by_id",
         "original_name",
         "content_type",
@@ -70,7 +70,7 @@ def test_stored_files_table() -> None:
         "updated_at",
     ]
     assert columns["size_bytes"].type.kind == "bigint"
-    tenant_fk = columns["tenant_id"].foreign_key
+    tenant_fk = columns["org_id"].foreign_key
     assert tenant_fk is not None and tenant_fk.ondelete == "CASCADE"
     uploader_fk = columns["uploaded_by_id"].foreign_key
     assert uploader_fk is not None and uploader_fk.ondelete == "SET NULL"

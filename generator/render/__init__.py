@@ -33,8 +33,10 @@ from generator.schema.diff import (
     upgrade_statements,
 )
 from generator.schema.ops import Revision, initial_revision
+from generator.schema.template_renames import with_template_renames
 from generator.spec.models import EntitySpec, Spec
 from generator.spec.naming import pluralize, snake_case
+from generator.state import SCHEMA_FORMAT
 
 
 class TemplateBug(DayOneError):
@@ -53,7 +55,9 @@ class Prior(Struct, frozen=True):
     ``taken`` holds the ids of all those files, which the new revision's id avoids.
     ``others`` are the revision files on disk that Day One did not record (path ->
     content): one of them may be the new revision itself, taken by hand from a
-    ``.new`` file, and then no second copy of it is added.
+    ``.new`` file, and then no second copy of it is added. ``format`` is the
+    ``schema.json`` format ``schema`` was recorded in: an older one gets the renames
+    Day One made in its templates since (``generator.schema.template_renames``).
     """
 
     schema: Schema
@@ -62,6 +66,7 @@ class Prior(Struct, frozen=True):
     head: str | None
     taken: frozenset[str] = frozenset()
     others: dict[str, bytes] = field(default_factory=dict)
+    format: int = SCHEMA_FORMAT
 
 
 class Rendered(Struct, frozen=True):
@@ -127,7 +132,12 @@ def render(
         new_revision: Revision | None = initial_revision(schema)
         revisions: tuple[Revision, ...] = ()
     else:
-        renames = renames_from_spec(spec, prior.schema, prior.entities)
+        renames = with_template_renames(
+            renames_from_spec(spec, prior.schema, prior.entities),
+            prior.format,
+            prior.schema,
+            schema,
+        )
         new_revision = next_revision(prior, schema, renames)
         carried = dict(prior.revisions)
         revisions = _recorded_revisions(carried)

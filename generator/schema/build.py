@@ -239,7 +239,7 @@ def _stored_files() -> Table:
     return _table(
         "stored_files",
         [
-            _fk("stored_files", "tenant_id", "organizations", "CASCADE"),
+            _fk("stored_files", "org_id", "organizations", "CASCADE"),
             _fk("stored_files", "uploaded_by_id", "users", "SET NULL", nullable=True),
             Column("original_name", ColumnType("string", length=255)),
             Column("content_type", ColumnType("string", length=255)),
@@ -248,7 +248,7 @@ def _stored_files() -> Table:
             Column("storage_key", ColumnType("string", length=255)),
             Column("status", ColumnType("string", length=16)),
         ],
-        indexes=(("tenant_id", "created_at"), ("uploaded_by_id",), ("status", "created_at")),
+        indexes=(("org_id", "created_at"), ("uploaded_by_id",), ("status", "created_at")),
         unique_indexes=(("storage_key",),),
         checks=(
             Check(constraint_name("ck", "stored_files", "status"), "status", ("pending", "ready")),
@@ -344,7 +344,7 @@ def _audit_events() -> Table:
 
 def entity_table(spec: Spec, entity: EntitySpec) -> Table:
     table = entity.table
-    columns = [_fk(table, "tenant_id", "organizations", "CASCADE")]
+    columns = [_fk(table, "org_id", "organizations", "CASCADE")]
     checks = []
     for f in entity.fields:
         columns.append(_field_column(spec, table, f))
@@ -352,9 +352,9 @@ def entity_table(spec: Spec, entity: EntitySpec) -> Table:
             checks.append(
                 Check(constraint_name("ck", table, f.column), f.column, tuple(f.values or ()))
             )
-    uniques = tuple(("tenant_id", f.column) for f in entity.fields if f.unique)
-    indexes: list[tuple[str, ...]] = [("tenant_id", "created_at")]
-    indexes += [("tenant_id", f.column) for f in entity.fields if f.index and not f.unique]
+    uniques = tuple(("org_id", f.column) for f in entity.fields if f.unique)
+    indexes: list[tuple[str, ...]] = [("org_id", "created_at")]
+    indexes += [("org_id", f.column) for f in entity.fields if f.index and not f.unique]
     indexes += [(f.column,) for f in entity.fields if f.type == "ref" and not f.unique]
     return _table(table, columns, uniques=uniques, indexes=tuple(indexes), checks=tuple(checks))
 

@@ -611,7 +611,7 @@ class _TablePair:
         d, table = self.d, self.new.name
 
         def cols(columns: tuple[str, ...]) -> str:
-            shown = [c for c in columns if c != "tenant_id"] or list(columns)
+            shown = [c for c in columns if c != "org_id"] or list(columns)
             return ", ".join(shown)
 
         for kind, old_set, new_set in (

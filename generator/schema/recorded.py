@@ -24,7 +24,8 @@ from generator.state import SCHEMA_FORMAT
 from generator.state import SCHEMA_HINT as HINT
 
 # Files written before the format was recorded hold no "format" key; they read as format 1.
-READABLE_FORMATS = frozenset({1, SCHEMA_FORMAT})
+# Older formats are read and brought up to date by generator.schema.template_renames.
+READABLE_FORMATS = frozenset(range(1, SCHEMA_FORMAT + 1))
 
 
 class RecordedSchemaError(DayOneError):
@@ -95,7 +96,7 @@ def check_recorded(data: object, revisions: Mapping[str, bytes]) -> None:
     found = data.get("format", 1)
     if isinstance(found, bool) or found not in READABLE_FORMATS:
         raise RecordedSchemaError(
-            f"has format {found!r}; this Day One reads format {SCHEMA_FORMAT} (and the older 1)"
+            f"has format {found!r}; this Day One reads formats 1 to {SCHEMA_FORMAT}"
         )
     try:
         recorded = msgspec.convert({"format": 1, **data}, _SchemaFile)

@@ -29,13 +29,24 @@ from generator.spec.models import (
 from generator.spec.problems import Path, SpecProblem, one_of, suggest
 
 # Columns every entity table already has.
-BUILTIN_COLUMNS = frozenset({"id", "tenant_id", "created_at", "updated_at"})
-# Attribute names that SQLAlchemy's declarative base or pydantic reserve on a model,
-# or that the generated code uses on every entity.
+BUILTIN_COLUMNS = frozenset({"id", "org_id", "created_at", "updated_at"})
 # Names that read like digits or one another (l, O, I): pycodestyle's E741/E742.
 AMBIGUOUS_NAMES = frozenset({"l", "O", "I"})
+# Attribute names that SQLAlchemy's declarative base or pydantic reserve on a model,
+# or that the generated code uses on every entity; and ``tenant_id``, the organization's
+# column before it was renamed org_id (generator.schema.upgrades): a field of that name
+# would stop existing projects' migration from renaming the column.
 RESERVED_FIELD_NAMES = frozenset(
-    {"metadata", "registry", "tenant", "query", "org", "org_id", "model_config", "model_fields"}
+    {
+        "metadata",
+        "registry",
+        "tenant",
+        "tenant_id",
+        "query",
+        "org",
+        "model_config",
+        "model_fields",
+    }
 )
 # Models, tables and URL segments that the generated project defines itself.
 BUILTIN_ENTITY_NAMES = frozenset(

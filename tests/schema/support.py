@@ -90,28 +90,34 @@ class Project:
 
     def run(self, steps: Sequence[dict[str, Any]], tmp: Path) -> dict[str, Any]:
         """Run driver steps in backend/ (a subprocess); what they observed."""
-        name = uuid.uuid4().hex[:8]
-        steps_file, out_file = tmp / f"steps-{name}.json", tmp / f"out-{name}.json"
-        steps_file.write_text(json.dumps(list(steps)))
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("DATABASE_URL", "TEST_DATABASE_URL", "SECRET_KEY"))
-        }
-        url = next((s["url"] for s in steps if "url" in s), "sqlite://")
-        env.update({"DATABASE_URL": url, "ENVIRONMENT": "test", "PYTHONDONTWRITEBYTECODE": "1"})
-        result = subprocess.run(
-            [sys.executable, str(DRIVER), str(steps_file), str(out_file)],
-            cwd=self.root / "backend",
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        data: dict[str, Any] = json.loads(out_file.read_text())
-        return data
+        return run_driver(self.root, steps, tmp)
+
+
+def run_driver(root: Path, steps: Sequence[dict[str, Any]], tmp: Path) -> dict[str, Any]:
+    """Run migration_driver.py's ``steps`` in the backend/ of the project at ``root``
+    (a subprocess); what they observed."""
+    name = uuid.uuid4().hex[:8]
+    steps_file, out_file = tmp / f"steps-{name}.json", tmp / f"out-{name}.json"
+    steps_file.write_text(json.dumps(list(steps)))
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_URL", "TEST_DATABASE_URL", "SECRET_KEY"))
+    }
+    url = next((s["url"] for s in steps if "url" in s), "sqlite://")
+    env.update({"DATABASE_URL": url, "ENVIRONMENT": "test", "PYTHONDONTWRITEBYTECODE": "1"})
+    result = subprocess.run(
+        [sys.executable, str(DRIVER), str(steps_file), str(out_file)],
+        cwd=root / "backend",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    data: dict[str, Any] = json.loads(out_file.read_text())
+    return data
 
 
 def _write(root: Path, files: dict[str, bytes], previous: dict[str, bytes]) -> None:
@@ -123,6 +129,18 @@ def _write(root: Path, files: dict[str, bytes], previous: dict[str, bytes]) -> N
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+
+
+def comparable(snapshot: dict[str, Any], dialect: str) -> dict[str, Any]:
+    """A driver's ``snapshot`` without what a dialect does not keep meaningfully."""
+    out = {}
+    for name, table in snapshot.items():
+        table = dict(table)
+        if dialect == "sqlite":
+            # SQLite keeps a primary key's name through ALTER TABLE RENAME; nothing reads it.
+            table.pop("primary_key_name")
+        out[name] = table
+    return out
 
 
 # --- databases ---------------------------------------------------------------------------------

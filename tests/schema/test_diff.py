@@ -149,21 +149,21 @@ def test_rename_table_renames_every_name_that_embeds_it() -> None:
     before, after = up[:at], up[at + 1 :]
     # everything named after the old table goes before the rename...
     assert {o.table for o in before} == {"notes"}  # type: ignore[union-attr]
-    assert {o.fk.name for o in of(before, DropForeignKey)} == {"fk_notes_tenant_id"}
+    assert {o.fk.name for o in of(before, DropForeignKey)} == {"fk_notes_org_id"}
     assert {o.check.name for o in of(before, DropCheck)} == {"ck_notes_status"}
-    assert {o.index.name for o in of(before, DropUnique)} == {"uq_notes_tenant_id_title"}
+    assert {o.index.name for o in of(before, DropUnique)} == {"uq_notes_org_id_title"}
     assert {o.index.name for o in of(before, DropIndex)} == {
-        "ix_notes_tenant_id_created_at",
-        "ix_notes_tenant_id_body",
+        "ix_notes_org_id_created_at",
+        "ix_notes_org_id_body",
     }
     # ...and comes back under the new one after it
     assert {o.table for o in after} == {"memos"}  # type: ignore[union-attr]
-    assert {o.fk.name for o in of(after, CreateForeignKey)} == {"fk_memos_tenant_id"}
+    assert {o.fk.name for o in of(after, CreateForeignKey)} == {"fk_memos_org_id"}
     assert {o.check.name for o in of(after, CreateCheck)} == {"ck_memos_status"}
-    assert {o.index.name for o in of(after, CreateUnique)} == {"uq_memos_tenant_id_title"}
+    assert {o.index.name for o in of(after, CreateUnique)} == {"uq_memos_org_id_title"}
     assert {o.index.name for o in of(after, CreateIndex)} == {
-        "ix_memos_tenant_id_created_at",
-        "ix_memos_tenant_id_body",
+        "ix_memos_org_id_created_at",
+        "ix_memos_org_id_body",
     }
     # deals.note_id follows the table: nothing to do on deals
     assert not [o for o in up if getattr(o, "table", None) == "deals"]
@@ -277,7 +277,7 @@ def test_rename_column_renames_its_index_and_check_around_it() -> None:
     ]
     assert of(up, RenameColumn) == [RenameColumn("tasks", "stage", "phase")]
     assert of(up, CreateCheck)[0].check.name == "ck_tasks_phase"
-    assert of(up, CreateIndex)[0].index.name == "ix_tasks_tenant_id_phase"
+    assert of(up, CreateIndex)[0].index.name == "ix_tasks_org_id_phase"
     assert of(down, RenameColumn) == [RenameColumn("tasks", "phase", "stage")]
     # the rename closes its batch: SQLite cannot use the new name in the same one
     assert [len(s.ops) for s in steps(up)] == [3, 2]
@@ -393,8 +393,8 @@ def test_unique_on_and_off() -> None:
     up, down = diff_schemas(
         task("name: code, type: string"), task("name: code, type: string, unique: true"), NONE
     )
-    assert [o.index.name for o in of(up, CreateUnique)] == ["uq_tasks_tenant_id_code"]
-    assert [o.index.name for o in of(down, DropUnique)] == ["uq_tasks_tenant_id_code"]
+    assert [o.index.name for o in of(up, CreateUnique)] == ["uq_tasks_org_id_code"]
+    assert [o.index.name for o in of(down, DropUnique)] == ["uq_tasks_org_id_code"]
 
 
 def test_index_on_and_off() -> None:

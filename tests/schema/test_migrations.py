@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.schema.support import Project, databases, spec_text
+from tests.schema.support import Project, comparable, databases, spec_text
 
 pytestmark = pytest.mark.integration
 
@@ -90,7 +90,7 @@ SCENARIOS = {
                 "notes",
                 {
                     "id": "uuid:n1",
-                    "tenant_id": "uuid:org",
+                    "org_id": "uuid:org",
                     "title": "first",
                     "status": "done",
                     "body": "b",
@@ -98,9 +98,9 @@ SCENARIOS = {
             ),
             (
                 "deals",
-                {"id": "uuid:d1", "tenant_id": "uuid:org", "note_id": "uuid:n1", "amount": 5},
+                {"id": "uuid:d1", "org_id": "uuid:org", "note_id": "uuid:n1", "amount": 5},
             ),
-            ("scraps", {"id": "uuid:s1", "tenant_id": "uuid:org", "label": "gone"}),
+            ("scraps", {"id": "uuid:s1", "org_id": "uuid:org", "label": "gone"}),
         ],
         after={
             "memos": ("SELECT title, status, body FROM memos", [["first", "done", "b"]]),
@@ -110,7 +110,7 @@ SCENARIOS = {
             ),
         },
         later=[
-            ("tags", {"id": "uuid:t1", "tenant_id": "uuid:org", "label": "x", "memo_id": "uuid:n1"})
+            ("tags", {"id": "uuid:t1", "org_id": "uuid:org", "label": "x", "memo_id": "uuid:n1"})
         ],
         down={
             "notes": ("SELECT title, status FROM notes", [["first", "done"]]),
@@ -158,7 +158,7 @@ SCENARIOS = {
                 "contacts",
                 {
                     "id": "uuid:c1",
-                    "tenant_id": "uuid:org",
+                    "org_id": "uuid:org",
                     "name": "Ada",
                     "email": "ada@example.com",
                     "legacy": 7,
@@ -216,7 +216,7 @@ SCENARIOS = {
                 "items",
                 {
                     "id": "uuid:i1",
-                    "tenant_id": "uuid:org",
+                    "org_id": "uuid:org",
                     "a": "hello",
                     "b": "long text",
                     "c": 42,
@@ -240,7 +240,7 @@ SCENARIOS = {
                 "items",
                 {
                     "id": "uuid:i2",
-                    "tenant_id": "uuid:org",
+                    "org_id": "uuid:org",
                     "a": "defaults",
                     "b": "x",
                     "c": "1",
@@ -294,12 +294,12 @@ SCENARIOS = {
 """,
         rows=[
             ("organizations", ORG),
-            ("people", {"id": "uuid:p1", "tenant_id": "uuid:org", "name": "Pat"}),
+            ("people", {"id": "uuid:p1", "org_id": "uuid:org", "name": "Pat"}),
             (
                 "tasks",
                 {
                     "id": "uuid:t1",
-                    "tenant_id": "uuid:org",
+                    "org_id": "uuid:org",
                     "stage": "doing",
                     "title": "T1",
                     "code": "C1",
@@ -320,7 +320,7 @@ SCENARIOS = {
                 "tasks",
                 {
                     "id": "uuid:t2",
-                    "tenant_id": "uuid:org",
+                    "org_id": "uuid:org",
                     "code": "C2",
                     "owner_id": "uuid:p1",
                     "tag": "y",
@@ -337,17 +337,6 @@ SCENARIOS = {
         destructive=True,  # 'dropped' is no longer a stage
     ),
 }
-
-
-def _comparable(snapshot: dict[str, Any], dialect: str) -> dict[str, Any]:
-    out = {}
-    for name, table in snapshot.items():
-        table = dict(table)
-        if dialect == "sqlite":
-            # SQLite keeps a primary key's name through ALTER TABLE RENAME; nothing reads it.
-            table.pop("primary_key_name")
-        out[name] = table
-    return out
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
@@ -395,8 +384,8 @@ def test_migration(name: str, dialect: str, tmp_path: Path) -> None:
             ],
             tmp_path,
         )
-    assert _comparable(out["upgraded"], dialect) == _comparable(out["reference"], dialect)
-    assert _comparable(out["downgraded"], dialect) == _comparable(first["before"], dialect)
+    assert comparable(out["upgraded"], dialect) == comparable(out["reference"], dialect)
+    assert comparable(out["downgraded"], dialect) == comparable(first["before"], dialect)
     for k, (_, rows) in s.after.items():
         assert out[f"after:{k}"] == rows, k
     for k, (_, rows) in s.down.items():

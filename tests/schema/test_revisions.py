@@ -203,11 +203,12 @@ def test_slug() -> None:
 
 def test_schema_json_round_trips_with_the_entity_map(v1: Rendered) -> None:
     data = state_files(v1, b"")[SCHEMA]
-    schema, entities = read_schema(data)
+    schema, entities, found = read_schema(data)
     assert schema == v1.schema
     assert entities == {"Deal": "deals"}
+    assert found == 3
     parsed = json.loads(data)
-    assert parsed["format"] == 2
+    assert parsed["format"] == 3
     assert parsed["entities"] == {"Deal": "deals"}
 
 
@@ -221,15 +222,16 @@ def test_schema_json_has_one_line_per_column(v1: Rendered) -> None:
     assert text.endswith("}\n")
     assert (
         schema_bytes(Schema(), {}).decode()
-        == '{\n  "format": 2,\n  "entities": {},\n  "tables": []\n}\n'
+        == '{\n  "format": 3,\n  "entities": {},\n  "tables": []\n}\n'
     )
 
 
 def test_schema_json_of_earlier_versions_still_reads(v1: Rendered) -> None:
     legacy = json.dumps({"tables": msgspec.to_builtins(v1.schema.tables)}, indent=1).encode()
-    schema, entities = read_schema(legacy)
+    schema, entities, found = read_schema(legacy)
     assert schema == v1.schema
     assert entities == {}
+    assert found == 1
 
 
 def test_damaged_schema_json_is_a_state_error() -> None:

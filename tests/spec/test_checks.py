@@ -404,22 +404,22 @@ def test_key_that_does_not_apply_to_the_type(yaml_key: str, key: str, owner: str
     assert problem.line == line_of(text, yaml_key)
 
 
-@pytest.mark.parametrize("name", ["id", "tenant_id", "created_at", "updated_at"])
+@pytest.mark.parametrize("name", ["id", "org_id", "created_at", "updated_at"])
 def test_field_named_like_a_built_in_column(name: str) -> None:
     text = spec(f"{{name: {name}, type: string}}")
     (problem,) = problems_of(text)
     assert problem.where == "entities[0].fields[1].name"
     assert f"'{name}' collides with a built-in column" in problem.message
-    assert "created_at, id, tenant_id, updated_at" in problem.message
+    assert "created_at, id, org_id, updated_at" in problem.message
     assert "choose another name" in problem.message
     assert problem.line == line_of(text, f"name: {name},")
 
 
 def test_ref_whose_column_is_a_built_in_column() -> None:
-    text = spec("{name: tenant, type: ref, to: Ticket, required: false}")
+    text = spec("{name: org, type: ref, to: Ticket, required: false}")
     (problem,) = problems_of(text)
     assert problem.where == "entities[0].fields[1].name"
-    assert "'tenant' collides with a built-in column" in problem.message
+    assert "'org' collides with a built-in column" in problem.message
 
 
 @pytest.mark.parametrize("name", ["class", "def", "return", "lambda", "none_", "match", "case"])
@@ -435,7 +435,7 @@ def test_field_named_like_a_python_keyword(name: str) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["metadata", "registry", "tenant", "query", "org", "org_id", "model_config", "model_number"],
+    ["metadata", "registry", "tenant", "tenant_id", "query", "org", "model_config", "model_number"],
 )
 def test_field_name_reserved_by_the_generated_models(name: str) -> None:
     text = spec(f"{{name: {name}, type: string}}")
