@@ -159,7 +159,7 @@ def test_features_switch_off_cleanly(generate: Callable[[str], Path]) -> None:
     totp_only, cookies_only = generate(PAYFAST), generate(RAZORPAY)
     assert not (totp_only / "backend/app/api/cookies.py").exists()
     assert not (totp_only / "backend/tests/test_cookies.py").exists()
-    for path in ("app/core/totp.py", "app/models/totp_factor.py", "tests/test_totp.py"):
+    for path in ("app/core/totp_codes.py", "app/models/totp_factor.py", "tests/test_totp.py"):
         assert (totp_only / "backend" / path).exists()
         assert not (cookies_only / "backend" / path).exists()
     assert not (totp_only / "backend/app/templates/email/invitation.html").exists()
@@ -178,7 +178,7 @@ def test_features_switch_off_cleanly(generate: Callable[[str], Path]) -> None:
     assert on.stdout.split() == ["True", "False", "True"], _report(on)
 
 
-BILLING_FILES = ["app/core/billing.py", "app/services/usage.py", "tests/test_billing.py"]
+BILLING_FILES = ["app/core/plans.py", "app/services/usage.py", "tests/test_billing.py"]
 PROVIDER_FILES = ["app/api/routes/webhooks.py", "app/models/payment_event.py", "tests/fake_api.py"]
 JOBS_FILES = ["app/worker.py", "app/jobs/queue.py", "app/api/routes/jobs.py", "tests/test_jobs.py"]
 
