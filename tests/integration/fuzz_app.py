@@ -10,10 +10,12 @@ seed and schemathesis's curl command that replays the request.
 """
 
 import itertools
+import json
 import os
 import uuid
 from dataclasses import fields
 
+import pytest
 import schemathesis
 from app.core import security
 from app.core.rbac import ROLES
@@ -24,9 +26,14 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
+from schemathesis.core.failures import FailureGroup
+from schemathesis.core.transport import Response
+from schemathesis.openapi.checks import JsonSchemaError, UndefinedContentType
 from schemathesis.specs.openapi.checks import (
     allow_header_conformance,
+    content_type_conformance,
     positive_data_acceptance,
+    response_schema_conformance,
     unsupported_method,
 )
 
@@ -178,3 +185,31 @@ def test_api(case: schemathesis.Case) -> None:
                 f"FUZZ_MAX_EXAMPLES={MAX_EXAMPLES}"
             )
             raise
+
+
+def test_an_error_outside_the_contract_would_fail() -> None:
+    """The checks above catch an error that is not problem details: the app's
+    401 passes them; the same 401 as FastAPI's default ``{"detail": ...}``, or
+    with a code the app does not define, fails them."""
+    case = schema["/api/v1/auth/me"]["GET"].Case()
+    answered = case.call()
+    checks = [content_type_conformance, response_schema_conformance]
+    case.validate_response(answered, checks=checks)
+    problem = answered.json()
+    outside = [
+        (UndefinedContentType, "application/json", {"detail": "Not authenticated"}),
+        (JsonSchemaError, "application/problem+json", {"detail": "Not authenticated"}),
+        (JsonSchemaError, "application/problem+json", {**problem, "code": "unknown"}),
+    ]
+    for failure, media_type, body in outside:
+        altered = Response(
+            status_code=answered.status_code,
+            headers={"content-type": [media_type]},
+            content=json.dumps(body).encode(),
+            request=answered.request,
+            elapsed=answered.elapsed,
+            verify=answered.verify,
+        )
+        with pytest.raises(FailureGroup) as failed:
+            case.validate_response(altered, checks=checks)
+        assert [type(error) for error in failed.value.exceptions] == [failure], body
