@@ -3,14 +3,18 @@ that exist."""
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import tomllib
+from functools import cache
+from pathlib import Path
 
 import pytest
 import yaml
 
 from generator.paths import examples_dir
+from generator.provenance import Source
 from generator.render import render
 from generator.spec import parse_spec
 from tests.deploy.support import PROJECT_ALL
@@ -55,9 +59,15 @@ SPECS = {
 }
 
 
+@cache
+def _files(spec: str) -> dict[str, bytes]:
+    """The rendered files of one of SPECS, rendered once per test process."""
+    return render(parse_spec(SPECS[spec])).files
+
+
 @pytest.mark.parametrize("spec", list(SPECS))
 def test_every_ci_command_is_installed_by_the_project(spec: str) -> None:
-    files = render(parse_spec(SPECS[spec])).files
+    files = _files(spec)
     workflow = yaml.safe_load(files[WORKFLOW])
     pyproject = tomllib.loads(files["backend/pyproject.toml"].decode())
     project = pyproject["project"]
@@ -111,7 +121,7 @@ PINNED_ACTIONS = {
 
 
 def test_actions_are_pinned_by_commit_and_the_token_is_read_only() -> None:
-    text = render(parse_spec(SPECS["acme_crm"])).files[WORKFLOW].decode()
+    text = _files("acme_crm")[WORKFLOW].decode()
     workflow = yaml.safe_load(text)
     assert workflow["permissions"] == {"contents": "read"}
     [job] = workflow["jobs"].values()
@@ -123,3 +133,36 @@ def test_actions_are_pinned_by_commit_and_the_token_is_read_only() -> None:
         assert ref == sha, f"{action} is not pinned by commit"
         # the human-readable version stays next to the SHA, as a comment
         assert f"uses: {name}@{sha} # {version}" in text
+
+
+def test_an_unpinned_day_one_fails_the_install_step_with_the_fix(tmp_path: Path) -> None:
+    """The "Install Day One" step, run as a runner would, on a project whose Day One
+    could not be pinned: it stops before pip, naming the problem and the fix."""
+    from generator.provenance import unreproducible
+    from tests.deploy.workflow_runner import run_workflow
+
+    workflow = yaml.safe_load(_files("acme_crm")[WORKFLOW])
+    [job] = workflow["jobs"].values()
+    job["steps"] = [step for step in job["steps"] if step.get("name") == "Install Day One"]
+    (tmp_path / "backend").mkdir()
+    (tmp_path / ".dayone").mkdir()
+    (tmp_path / "ci.yml").write_text(yaml.safe_dump(workflow))
+    pin = unreproducible("a git checkout with no remote", "Push it.")
+    (tmp_path / ".dayone" / "requirements.txt").write_bytes(pin.to_bytes())
+    # `pip` would only be reached past the guard: here it fails loudly if it is.
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "pip").write_text("#!/bin/sh\necho pip was run\nexit 99\n")
+    (fake / "pip").chmod(0o755)
+    env = {**os.environ, "PATH": f"{fake}{os.pathsep}{os.environ['PATH']}"}
+    [result] = run_workflow(tmp_path / "ci.yml", tmp_path, base_env=env)
+    assert result.returncode == 1, result.output
+    assert "::error file=.dayone/requirements.txt::Day One is not pinned" in result.output
+    assert "# Problem: it ran from a git checkout with no remote." in result.output
+    assert "# Fix: Push it." in result.output
+    assert "pip was run" not in result.output
+    # With a pin, the step goes on to pip.
+    release = Source(kind="release", version="0.1.0")
+    (tmp_path / ".dayone" / "requirements.txt").write_bytes(release.to_bytes())
+    [result] = run_workflow(tmp_path / "ci.yml", tmp_path, base_env=env)
+    assert result.returncode == 99 and "pip was run" in result.output
