@@ -110,7 +110,7 @@ class Regeneration:
         """The render of the spec against the recorded schema and migrations.
 
         Taken from the render cache when these inputs were rendered before (``plan``
-        then ``apply``); else rendered, which loads Jinja, black and the spec models.
+        then ``apply``); else rendered, which loads Jinja and the spec models and runs ruff.
         """
         schema_json, migrations = read_prior_inputs(self.root)
         # The baseline's pyproject too: it decides whether a project keeps a slug of

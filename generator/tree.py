@@ -4,7 +4,7 @@ Planning and applying both compare the project with a fresh render of its spec.
 ``apply`` renders the same inputs ``plan`` rendered a moment before, so the
 result is kept in Day One's cache folder, keyed by a digest of everything a
 render depends on: the spec's bytes, the recorded schema and migrations, the
-templates and Day One's own code, and the versions of Day One, black and
+templates and Day One's own code, and the versions of Day One, ruff and
 Python. Equal keys mean an equal render, so a hit is as good as rendering
 again; a missing, damaged or unwritable cache only costs the time to render.
 
@@ -33,7 +33,7 @@ from generator.paths import (
     templates_dir,
     write_cache_entry,
 )
-from generator.toolchain import black_version
+from generator.toolchain import formatter_version
 
 if TYPE_CHECKING:
     from generator.render import Rendered
@@ -134,7 +134,7 @@ def render_key(
 
     add("dayone", __version__.encode())
     add("python", sys.version.encode())
-    add("black", black_version().encode())
+    add("ruff format", formatter_version().encode())
     add("templates", folder_digest(templates_dir()).encode())
     # The code that renders, too: in a source checkout it changes without a new version.
     add("code", folder_digest(package_dir(), ".py").encode())

@@ -59,7 +59,7 @@ print(hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest())
 
 @pytest.mark.parametrize("example", ["acme_crm.yaml", "clinic.yaml"])
 def test_same_spec_same_bytes_across_processes(example: str) -> None:
-    """Independent of hash seeds, dict order, time and the black cache."""
+    """Independent of hash seeds, dict order, time and the formatting cache."""
     digests = set()
     for seed in ("1", "2"):
         result = subprocess.run(

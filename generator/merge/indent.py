@@ -117,7 +117,7 @@ def restyle(base: str, ours: str, theirs: str) -> tuple[str, str] | None:
 def follow(merged: str, ours: str) -> str:
     """``merged`` in OURS' indentation when it has another single style.
 
-    The structural merge formats its result with black, which indents with
+    The structural merge formats its result with ruff, which indents with
     four spaces whatever the file used.
     """
     target, current = style(ours), style(merged)

@@ -16,13 +16,12 @@ from collections import Counter
 from collections.abc import Sequence
 from itertools import takewhile
 
-import black
 import libcst as cst
-from black.parsing import InvalidInput
 from msgspec import Struct
 from msgspec.structs import replace
 
 from generator.merge.text import Conflict, MergeResult, merge3
+from generator.toolchain import FormatError, ruff_format
 
 # (kind, identity, occurrence): occurrence tells apart repeated statements.
 _Key = tuple[str, str, int]
@@ -226,7 +225,7 @@ def _with_aliases(
 
     Commas are fixed so the result is valid whichever statements the aliases
     came from. When aliases from two statements are combined, parentheses
-    are added so that line breaks among them stay legal (black removes them
+    are added so that line breaks among them stay legal (the formatter removes them
     again when everything fits on one line).
     """
     statement = _import_of(node)
@@ -481,11 +480,11 @@ def structural_merge(
     try:
         merged = _merge_modules(*modules)
         # Pieces may come from files with different line endings: unify them
-        # for black, then give the result the user's line ending.
+        # for the formatter, then give the result the user's line ending.
         merged = merged.replace("\r\n", "\n")
         ast.parse(merged)
-        formatted = black.format_str(merged, mode=black.Mode(line_length=line_length))
-    except (_GiveUp, SyntaxError, InvalidInput):
+        formatted = ruff_format({"merged": merged}, line_length)["merged"]
+    except (_GiveUp, SyntaxError, FormatError):
         return _attribute(text_result, modules)
     if modules[1].tree.default_newline == "\r\n":
         formatted = formatted.replace("\n", "\r\n")

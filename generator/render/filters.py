@@ -34,7 +34,7 @@ def _ascii_escapes(text: str) -> str:
 
 
 def py_literal(value: object) -> str:
-    """A Python literal: strings double-quoted (black's style), in ASCII, escapes preserved."""
+    """A Python literal: strings double-quoted, in ASCII, escapes preserved."""
     if isinstance(value, str):
         return _ascii_escapes(json.dumps(value, ensure_ascii=False))
     if value is None or isinstance(value, bool | int | float):

@@ -1,37 +1,29 @@
-"""Black formatting of rendered Python, with a cache keyed by content.
+"""ruff formatting of rendered Python, with a cache keyed by content.
 
-Formatting dominates rendering time (black costs a fraction of a millisecond
-per line), and most files come out of the templates identical run after run,
-so results are cached by the sha256 of the input, black's version and mode.
+Generated code has one formatter, ruff's (the generated project checks it with
+``ruff format --check`` beside ``ruff check``). Formatting dominates rendering
+time, and most files come out of the templates identical run after run, so
+results are cached by the sha256 of the input, ruff's version and settings.
 The cache is an optional, injected store: rendering stays a pure function of
-its inputs whether or not a cache is given.
+its inputs whether or not a cache is given. Cache misses are formatted by one
+``ruff format`` process over a scratch folder (ruff spreads the files over the
+CPUs itself).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from generator.errors import DayOneError
 from generator.paths import cache_root, write_cache_entry
-from generator.toolchain import black_version
+from generator.toolchain import FormatError, formatter_version, ruff_format
 
 LINE_LENGTH = 88
-
-if TYPE_CHECKING:
-    from black.mode import Mode
-
-
-@cache
-def _mode() -> Mode:
-    # black is imported on the first cache miss only: it is slow to import, and
-    # a warm cache (the usual case when regenerating) never needs it.
-    from black.mode import Mode, TargetVersion
-
-    return Mode(target_versions={TargetVersion.PY311}, line_length=LINE_LENGTH)
+# The settings of the generated project's [tool.ruff] that formatting reads;
+# --isolated keeps any ruff configuration around the scratch folder out.
+SETTINGS = ("--isolated", "--target-version", "py311")
 
 
 class TemplateSyntaxError(DayOneError):
@@ -66,7 +58,7 @@ class DiskCache:
     @classmethod
     def default(cls) -> DiskCache | None:
         root = cache_root()
-        return cls(root / f"black-{black_version()}") if root else None
+        return cls(root / f"ruff-format-{formatter_version()}") if root else None
 
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / key
@@ -81,69 +73,45 @@ class DiskCache:
         write_cache_entry(self._path(key), value.encode("utf-8"))
 
 
-# Below this many uncached files, starting worker processes costs more than it saves.
-_PARALLEL_THRESHOLD = 8
-
-
 class PythonFormatter:
-    """Formats Python source with black, consulting ``cache`` first."""
+    """Formats Python source with ruff, consulting ``cache`` first."""
 
     def __init__(self, cache: Cache | None = None) -> None:
         self.cache: Cache = cache if cache is not None else MemoryCache()
 
     @staticmethod
     def key(source: str) -> str:
-        salt = f"black {black_version()} {LINE_LENGTH} py311\n"
+        salt = f"ruff {formatter_version()} {LINE_LENGTH} {' '.join(SETTINGS)}\n"
         return hashlib.sha256((salt + source).encode()).hexdigest()
 
     def format(self, path: str, source: str) -> str:
         return self.format_all({path: source})[path]
 
     def format_all(self, sources: dict[str, str]) -> dict[str, str]:
-        """Format many files; cache misses are spread over the CPUs when there are many."""
+        """Format many files; the cache misses in one ruff process."""
         keys = {path: self.key(source) for path, source in sources.items()}
         done: dict[str, str] = {}
-        missing: list[str] = []
+        missing: dict[str, str] = {}
         for path, key in keys.items():
             cached = self.cache.get(key)
             if cached is None:
-                missing.append(path)
+                missing[path] = sources[path]
             else:
                 done[path] = cached
-        jobs = [(path, sources[path]) for path in missing]
-        workers = min(os.cpu_count() or 1, len(jobs) // _PARALLEL_THRESHOLD)
-        results = _format_in_pool(jobs, workers) if workers > 1 else None
-        if results is None:
-            results = [_format_one(job) for job in jobs]
-        for path, (formatted, error) in zip(missing, results, strict=True):
-            if error is not None:
-                raise TemplateSyntaxError(
-                    f"the template for {path} rendered Python that does not parse: {error}",
-                    hint="This is a bug in Day One's templates; please report it with your spec.",
-                )
+        for path, formatted in format_sources(missing).items():
             self.cache.put(keys[path], formatted)
             done[path] = formatted
         return done
 
 
-def _format_in_pool(
-    jobs: list[tuple[str, str]], workers: int
-) -> list[tuple[str, str | None]] | None:
-    """Format on ``workers`` forked processes; None where processes cannot fork."""
-    import multiprocessing  # imported only for a large, cold cache
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        return pool.map(_format_one, jobs, chunksize=max(1, len(jobs) // workers // 2))
-
-
-def _format_one(job: tuple[str, str]) -> tuple[str, str | None]:
-    """(formatted, None), or ("", error message); picklable for worker processes."""
-    import black
-    from black.parsing import InvalidInput
-
+def format_sources(sources: dict[str, str], line_length: int = LINE_LENGTH) -> dict[str, str]:
+    """``sources`` formatted by ruff. Raises TemplateSyntaxError, naming the first
+    file that does not parse."""
     try:
-        return black.format_str(job[1], mode=_mode()), None
-    except InvalidInput as exc:
-        return "", str(exc)
+        return ruff_format(sources, line_length, SETTINGS)
+    except FormatError as exc:
+        where = f" (line {exc.line})" if exc.line else ""
+        raise TemplateSyntaxError(
+            f"the template for {exc.path} rendered Python that does not parse{where}: {exc.detail}",
+            hint="This is a bug in Day One's templates; please report it with your spec.",
+        ) from None

@@ -157,7 +157,7 @@ def grown(draw: st.DrawFn, functions: list[Body]) -> list[Body]:
     return out
 
 
-# Each example may run the structural merge (libcst and black): fewer of them.
+# Each example may run the structural merge (libcst and ruff): fewer of them.
 python_examples = settings(max_examples=40, deadline=None)
 
 

@@ -34,7 +34,7 @@ def merged(base: str, ours: str, theirs: str, **options: int) -> str:
 
 
 def test_clean_text_merge_is_returned_unformatted() -> None:
-    ours = BASE.replace("return 1", "return   1")  # not black style
+    ours = BASE.replace("return 1", "return   1")  # not the formatter's style
     theirs = BASE.replace('name = "svc"', 'name = "service"')
     assert merge_python(BASE, ours, theirs) == merge3(BASE, ours, theirs)
 
@@ -170,7 +170,7 @@ def test_unparseable_input_falls_back_to_the_text_merge() -> None:
     assert merge_python(BASE, ours, theirs).conflicts[0].kind == "text"
 
 
-def test_structural_result_is_formatted_with_black_at_the_given_line_length() -> None:
+def test_structural_result_is_formatted_with_ruff_at_the_given_line_length() -> None:
     ours = BASE + "\n\ndef mine(): return {'a':1}\n"
     theirs = BASE + "\n\nSETTINGS = {'alpha': 1, 'beta': 2, 'gamma': 3}\n"
     text = merged(BASE, ours, theirs, line_length=30)

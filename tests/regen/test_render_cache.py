@@ -169,7 +169,7 @@ def test_applying_a_planned_change_loads_no_rendering_machinery(
     demo: Demo, own_cache: Path
 ) -> None:
     """The point of the cache: `apply` after `plan` starts quickly because it never
-    loads Jinja, black, libcst or the spec models; nor, piped, rich, nor (with
+    loads Jinja, libcst or the spec models, nor runs ruff; nor, piped, rich, nor (with
     Typer before 0.29) pydantic or installed packages' metadata, which each cost a
     measurable part of a run."""
     demo.spec(NEW_FIELD, WITH_NOTE)
@@ -182,7 +182,7 @@ def test_applying_a_planned_change_loads_no_rendering_machinery(
         "    main()\n"
         "except SystemExit as exc:\n"
         "    assert exc.code == 0, exc.code\n"
-        "heavy = {'jinja2', 'black', 'libcst', 'generator.spec', 'generator.render',\n"
+        "heavy = {'jinja2', 'libcst', 'generator.spec', 'generator.render',\n"
         "         'pydantic', 'rich', 'importlib.metadata'}\n"
         # Typer 0.29 parses every argument with pydantic (which imports
         # importlib.metadata): Typer's cost, measured in docs/benchmarks.md.
@@ -199,12 +199,12 @@ def test_applying_a_planned_change_loads_no_rendering_machinery(
     assert "note" in demo.read("backend/app/models/ticket.py")
 
 
-def test_the_key_reads_blacks_version_without_package_metadata() -> None:
+def test_the_key_reads_the_formatters_version_without_package_metadata() -> None:
     from importlib.metadata import version
 
-    from generator.toolchain import black_version
+    from generator.toolchain import formatter_version
 
-    assert black_version() == version("black")
+    assert formatter_version() == version("ruff")
 
 
 def test_compiled_bytecode_is_not_an_input(tmp_path: Path) -> None:

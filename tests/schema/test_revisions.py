@@ -344,13 +344,16 @@ def test_migration_text_is_clean_python_even_for_nasty_enum_values(tmp_path: Pat
         check=False,
     )
     assert ruff.returncode == 0, ruff.stdout + ruff.stderr
-    black = subprocess.run(
-        [sys.executable, "-m", "black", "--check", "-q", str(tmp_path)],
+    formatted = subprocess.run(
+        [
+            *(sys.executable, "-m", "ruff", "format", "--check", "--isolated"),
+            *("--line-length", "88", "--target-version", "py311", str(tmp_path)),
+        ],
         capture_output=True,
         text=True,
         check=False,
     )
-    assert black.returncode == 0, black.stderr
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
 
 
 def test_a_revision_without_sqlalchemy_expressions_does_not_import_it() -> None:

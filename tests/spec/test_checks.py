@@ -504,7 +504,7 @@ VALID_DEFAULTS = [
     "{name: i, type: decimal, default: 3}",
     "{name: j, type: decimal, max_digits: 3, decimal_places: 0, default: 999}",
     "{name: k, type: boolean, default: false}",
-    "{name: l, type: date, default: '2024-01-31'}",
+    "{name: ll, type: date, default: '2024-01-31'}",
     "{name: m, type: datetime, default: '2024-01-31T12:00:00Z'}",
     "{name: n, type: datetime, default: '2024-01-31 12:00+02:00'}",
     "{name: o, type: email, default: team@example.com}",
