@@ -30,7 +30,7 @@ CODE = ColumnType("string", length=16)  # statuses, outcomes, provider names
 PROVIDER_ID = ColumnType("string", length=255)
 
 
-# app.core.billing.SubscriptionStatus
+# app.models.organization.SubscriptionStatus
 SUBSCRIPTION_STATUSES = ("none", "trialing", "active", "past_due", "canceled", "unpaid")
 # app.models.payment_event.WebhookOutcome
 WEBHOOK_OUTCOMES = ("received", "processed", "ignored", "failed")

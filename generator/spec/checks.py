@@ -50,7 +50,7 @@ BUILTIN_ENTITY_NAMES = frozenset(
         "StoredFile",
         "Base",
         "Settings",
-        "Tenant",
+        "OrgScope",
         "Page",
         "Org",
         # names the generated modules import next to the entity's class

@@ -178,7 +178,7 @@ def test_features_switch_off_cleanly(generate: Callable[[str], Path]) -> None:
     assert on.stdout.split() == ["True", "False", "True"], _report(on)
 
 
-BILLING_FILES = ["app/core/billing.py", "app/services/usage.py", "tests/test_billing.py"]
+BILLING_FILES = ["app/core/plans.py", "app/services/usage.py", "tests/test_billing.py"]
 PROVIDER_FILES = ["app/api/routes/webhooks.py", "app/models/payment_event.py", "tests/fake_api.py"]
 JOBS_FILES = ["app/worker.py", "app/jobs/queue.py", "app/api/routes/jobs.py", "tests/test_jobs.py"]
 

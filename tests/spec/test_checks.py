@@ -446,7 +446,7 @@ def test_field_name_reserved_by_the_generated_models(name: str) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["User", "Organization", "Invitation", "AuthSession", "ApiKey", "Base", "Settings", "Tenant",
+    ["User", "Organization", "Invitation", "AuthSession", "ApiKey", "Base", "Settings", "OrgScope",
      "Page", "Org", "Session", "Query", "Decimal", "Field", "Mapped"],
 )  # fmt: skip
 def test_entity_named_like_a_built_in_model(name: str) -> None:
