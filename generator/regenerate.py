@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from msgspec.structs import replace
 
@@ -66,6 +66,7 @@ from generator.reading import read_capped
 from generator.state import (
     BASELINE_DIR,
     MANIFEST,
+    REQUIREMENTS,
     SCHEMA,
     is_revision_path,
     load_prior,
@@ -73,6 +74,9 @@ from generator.state import (
     state_files,
 )
 from generator.tree import Tree, TreeCache, render_key
+
+if TYPE_CHECKING:
+    from generator.provenance import Source
 
 PLAN_FILE = "plan.json"
 CONFLICTS_FILE = "conflicts.json"
@@ -86,6 +90,9 @@ class NoPlanError(DayOneError):
 class Regeneration:
     root: Path
     restore: bool = False
+    # Where this Day One came from (generator.provenance): a clean apply records it in
+    # .dayone/requirements.txt; None leaves that file as it is.
+    source: Source | None = None
 
     @cached_property
     def project(self) -> Project:
@@ -250,12 +257,14 @@ class Regeneration:
         return data
 
     @classmethod
-    def from_plan_file(cls, root: Path) -> tuple[Regeneration, dict[str, Any]]:
+    def from_plan_file(
+        cls, root: Path, source: Source | None = None
+    ) -> tuple[Regeneration, dict[str, Any]]:
         """The regeneration that plan.json describes (same options), and plan.json."""
         transaction.check_settled(root)
         stored = cls.stored_plan(root)
         restore = bool((stored.get("options") or {}).get("restore", False))
-        return cls(root, restore=restore), stored
+        return cls(root, restore=restore, source=source), stored
 
     def apply(
         self, stored: dict[str, Any], options: Options, *, crash_after: int | None = None
@@ -288,9 +297,16 @@ class Regeneration:
             digest = read_sha(self.root)(SCHEMA)
             recorded = f"{BASELINE_DIR}/{self.new_migration}"
             ops.append(FileOp(SCHEMA, schema, digest, requires=recorded))
+        if clean and self.source is not None:
+            # The pin follows the generator version in the manifest: both say which Day
+            # One the project is in sync with.
+            pin = self.source.to_bytes()
+            digest = read_sha(self.root)(REQUIREMENTS)
+            if digest != sha256(pin):
+                ops.append(FileOp(REQUIREMENTS, pin, digest))
         ops.append(self._manifest_op(advance=clean))
         outcomes = transaction.run(self.root, ops, crash_after=crash_after)
-        kept_apart = (MANIFEST, SCHEMA, RECORD_FILE)
+        kept_apart = (MANIFEST, SCHEMA, RECORD_FILE, REQUIREMENTS)
         result = report(steps, [o for o in outcomes if o.path not in kept_apart], stale)
         # schema.json follows the migration; refused on its own, it is news too.
         if not any(path == self.new_migration for path, _ in result.refused):
@@ -422,7 +438,7 @@ def resolve(root: Path, paths: list[str]) -> list[str]:
     return done
 
 
-def adopt(root: Path, *, force: bool = False) -> int:
+def adopt(root: Path, *, force: bool = False, source: Source | None = None) -> int:
     """Record the current render as the baseline of a project that has none.
 
     Files on disk stay exactly as they are; where they differ from the
@@ -442,7 +458,7 @@ def adopt(root: Path, *, force: bool = False) -> int:
     disk = read_disk(project.root, rendered.files)
     present = {path: data for path, data in rendered.files.items() if path in disk.files}
     recorded = replace(rendered, files=present)
-    wanted = state_files(recorded, project.spec_bytes)
+    wanted = state_files(recorded, project.spec_bytes, source)
     existing = {
         p.relative_to(project.root).as_posix()
         for p in (project.root / BASELINE_DIR).rglob("*")

@@ -5,6 +5,9 @@
 * ``baseline/<path>``: the exact content Day One last wrote at each path, the
   BASE of the three-way comparison when regenerating. Planning needs neither
   git nor the old generator version.
+* ``requirements.txt``: where the Day One that last wrote the project came from,
+  as the pip requirement that installs it again (``generator.provenance``); the
+  generated CI installs Day One from it.
 * ``schema.json``: the database schema as of the newest migration Day One
   generated, and the table of each entity then (``entities``), so a spec change
   can be turned into a new revision. One line per column, index and
@@ -49,6 +52,7 @@ from generator.errors import DayOneError
 from generator.paths import MIGRATIONS_DIR
 
 if TYPE_CHECKING:
+    from generator.provenance import Source
     from generator.render import Prior, Rendered
     from generator.schema import Schema
 
@@ -59,6 +63,9 @@ STATE_DIR = ".dayone"
 BASELINE_DIR = f"{STATE_DIR}/baseline"
 MANIFEST = f"{STATE_DIR}/manifest.json"
 SCHEMA = f"{STATE_DIR}/schema.json"
+# Where the Day One that wrote the project came from, as a pip requirement
+# (generator.provenance); the generated CI installs Day One from it.
+REQUIREMENTS = f"{STATE_DIR}/requirements.txt"
 SPEC_FILE = "dayone.yaml"
 MANIFEST_SCHEMA_VERSION = 1
 SCHEMA_FORMAT = 2
@@ -92,8 +99,11 @@ class Manifest(Struct, frozen=True):
         return (json.dumps(data, indent=2, sort_keys=False) + "\n").encode()
 
 
-def state_files(rendered: Rendered, spec_bytes: bytes) -> dict[str, bytes]:
-    """The .dayone/ files recording ``rendered`` as the new baseline."""
+def state_files(
+    rendered: Rendered, spec_bytes: bytes, source: Source | None = None
+) -> dict[str, bytes]:
+    """The .dayone/ files recording ``rendered`` as the new baseline, and, given
+    ``source``, the pin of the Day One that rendered it."""
     manifest = Manifest(
         generator_version=__version__,
         spec_sha256=sha256(spec_bytes),
@@ -102,6 +112,8 @@ def state_files(rendered: Rendered, spec_bytes: bytes) -> dict[str, bytes]:
     files = {f"{BASELINE_DIR}/{path}": data for path, data in rendered.files.items()}
     files[MANIFEST] = manifest.to_bytes()
     files[SCHEMA] = schema_bytes(rendered.schema, rendered.entities)
+    if source is not None:
+        files[REQUIREMENTS] = source.to_bytes()
     return files
 
 

@@ -66,6 +66,58 @@ def generate(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
     return make
 
 
+@pytest.fixture(scope="session")
+def dayone_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Day One's wheel, built once per test session from this source tree (its folder
+    serves as a package index for `pip install --find-links`)."""
+    dist = tmp_path_factory.mktemp("dist")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    source = Path(__file__).resolve().parents[1]
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(source), "-w", str(dist)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    [wheel] = dist.glob("dayone_saas-*.whl")
+    return wheel
+
+
+@pytest.fixture(scope="session")
+def released_dayone(tmp_path_factory: pytest.TempPathFactory, dayone_wheel: Path) -> Path:
+    """A virtualenv (its folder) with Day One installed from the wheel by name, as from
+    a package index, so it records itself as the released distribution. It sees this
+    environment's packages after its own (Day One's dependencies, without a download),
+    so the wheel's ``generator`` is the one imported, not the source tree."""
+    import sysconfig
+
+    from generator import __version__
+    from generator.provenance import DISTRIBUTION
+
+    venv = tmp_path_factory.mktemp("released") / "venv"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], env=env, check=True)
+    python = str(venv / "bin" / "python")
+    purelib = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    (Path(purelib) / "shared.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    pip = [python, "-m", "pip", "install", "-q", "--no-deps", "--no-index"]
+    wanted = ["--find-links", str(dayone_wheel.parent), f"{DISTRIBUTION}=={__version__}"]
+    installed = subprocess.run(
+        [*pip, *wanted], env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert installed.returncode == 0, installed.stderr
+    return venv
+
+
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""

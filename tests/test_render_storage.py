@@ -13,7 +13,7 @@ SPEC = "project: {{name: Files}}\nstorage: {storage}\n"
 FEATURE_FILES = (
     "backend/app/api/routes/files.py",
     "backend/app/api/uploads.py",
-    "backend/app/core/files.py",
+    "backend/app/core/file_safety.py",
     "backend/app/models/stored_file.py",
     "backend/app/schemas/stored_file.py",
     "backend/app/services/files.py",

@@ -15,7 +15,7 @@ import typer
 
 from generator import __version__
 from generator.cli import deploy, regen
-from generator.cli.output import say, styled
+from generator.cli.output import say, styled, warn_unpinned
 
 if TYPE_CHECKING:
     from generator.spec import Spec
@@ -60,6 +60,7 @@ def new(
 ) -> None:
     """Generate a new project from SPEC into an empty folder."""
     from generator.apply.fresh import create_project
+    from generator.provenance import detect
     from generator.render import render_cached
     from generator.spec import load_spec
     from generator.state import SPEC_FILE, state_files
@@ -68,9 +69,12 @@ def new(
     target = out or DEFAULT_OUTPUT / spec.project.package
     rendered = render_cached(spec)
     spec_bytes = spec_path.read_bytes()
-    files = {**rendered.files, SPEC_FILE: spec_bytes, **state_files(rendered, spec_bytes)}
+    source = detect()
+    state = state_files(rendered, spec_bytes, source)
+    files = {**rendered.files, SPEC_FILE: spec_bytes, **state}
     create_project(target, files, rendered.executable)
     say(f"{styled('created', 'green')} {target} ({len(rendered.files)} files) from {spec_path}")
+    warn_unpinned(source)
     say("next:")
     say(f"  cd {target / 'backend'}")
     say('  pip install -e ".[test]" && alembic upgrade head && uvicorn app.main:app')

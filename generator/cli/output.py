@@ -19,6 +19,8 @@ from generator.errors import DayOneError
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from generator.provenance import Source
+
 _EMPHASIS = ("bold", "dim")
 
 
@@ -48,3 +50,11 @@ def print_error(exc: DayOneError) -> None:
     say(f"{styled('error:', 'bold red')} {exc.message}", err=True)
     if exc.hint:
         say(f"{styled('hint:', 'yellow')} {exc.hint}", err=True)
+
+
+def warn_unpinned(source: Source) -> None:
+    """Warn (on standard error, so ``--json`` output stays parseable) when the
+    project's CI cannot install the Day One that wrote it."""
+    warning = source.warning()
+    if warning is not None:
+        say(f"{styled('warning:', 'yellow')} {warning}", err=True)

@@ -11,7 +11,7 @@ import typer
 
 from generator.apply import transaction
 from generator.apply.regenerate import Options, Report
-from generator.cli.output import on_terminal, rich_console, say, styled
+from generator.cli.output import on_terminal, rich_console, say, styled, warn_unpinned
 from generator.plan import Action, ActionKind, Plan
 from generator.regenerate import CONFLICTS_FILE, PLAN_FILE, Regeneration, adopt, resolve
 
@@ -49,7 +49,10 @@ def plan(
     show_all: Annotated[bool, typer.Option("--all", help="List unchanged files too.")] = False,
 ) -> None:
     """Compare baseline, disk and a fresh render; write plan.json and conflicts.json."""
+    from generator.provenance import detect
+
     plan = Regeneration(root, restore=restore).write_plan()
+    warn_unpinned(detect())
     if as_json:
         say(json.dumps(plan.to_json(), indent=2))
         return
@@ -92,7 +95,9 @@ def apply(
         for outcome in refused:
             say(f"  refused {outcome.path}: {outcome.reason}")
         raise typer.Exit(1 if refused else 0)
-    regeneration, stored = Regeneration.from_plan_file(root)
+    from generator.provenance import detect
+
+    regeneration, stored = Regeneration.from_plan_file(root, source=detect())
     options = Options(markers=markers, allow_destructive=allow_destructive)
     if not write:
         _print_plan(regeneration.plan, show_all=False)
@@ -166,8 +171,12 @@ def adopt_command(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing baseline.")] = False,
 ) -> None:
     """Start tracking a project that has no baseline (e.g. generated before Day One tracked one)."""
-    count = adopt(root, force=force)
+    from generator.provenance import detect
+
+    source = detect()
+    count = adopt(root, force=force, source=source)
     say(f"recorded a baseline of {count} files; differences on disk now count as your edits")
+    warn_unpinned(source)
 
 
 def resolve_command(

@@ -16,7 +16,9 @@ from generator.spec import parse_spec
 from tests.deploy.support import PROJECT_ALL
 
 # Commands a GitHub-hosted runner has before anything is installed.
-RUNNER = {"pip", "python", "cd", "echo", "test"}
+RUNNER = {"pip", "python", "cd", "echo", "test", "grep", "cat", "exit"}
+# Requirement files outside the rendered tree -> the commands they install.
+REQUIREMENT_FILES = {".dayone/requirements.txt": {"dayone"}}
 # Distribution -> the commands it installs (where the names differ or add up).
 PROVIDES = {"pytest": {"pytest", "py.test"}}
 WORKFLOW = ".github/workflows/ci.yml"
@@ -28,9 +30,22 @@ def _name(requirement: str) -> str:
     return match.group(0).lower()
 
 
-def _commands_of(line: str) -> list[list[str]]:
-    """The simple commands of a shell line joined by &&, || or ;."""
-    return [shlex.split(part) for part in re.split(r"&&|\|\||;", line) if part.strip()]
+def _commands_of(script: str) -> list[list[str]]:
+    """The simple commands of a shell script: its lines, split at &&, || and ;, without
+    the keywords of an `if` (`if !`, `then`, `fi`)."""
+    commands: list[list[str]] = []
+    for line in script.splitlines():
+        lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+        lexer.whitespace_split = True
+        argv: list[str] = []
+        for token in [*lexer, ";"]:
+            if token in ("&&", "||", ";", "|"):
+                if argv:
+                    commands.append(argv)
+                argv = []
+            elif argv or token not in ("if", "!", "then", "else", "fi"):
+                argv.append(token)
+    return commands
 
 
 SPECS = {
@@ -65,7 +80,10 @@ def test_every_ci_command_is_installed_by_the_project(spec: str) -> None:
         for argv in _commands_of(step["run"]):
             program = argv[0]
             if program == "pip" and argv[1] == "install":
-                for target in argv[2:]:
+                for n, target in enumerate(argv[2:], start=2):
+                    if argv[n - 1] == "-r":
+                        installed |= REQUIREMENT_FILES[target]
+                        continue
                     if target.startswith("-"):
                         continue
                     if target.startswith(".["):  # the project itself with extras

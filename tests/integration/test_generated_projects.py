@@ -173,7 +173,7 @@ def test_features_switch_off_cleanly(generate: Callable[[str], Path]) -> None:
     totp_only, cookies_only = generate(PAYFAST), generate(RAZORPAY)
     assert not (totp_only / "backend/app/api/cookies.py").exists()
     assert not (totp_only / "backend/tests/test_cookies.py").exists()
-    for path in ("app/core/totp.py", "app/models/totp_factor.py", "tests/test_totp.py"):
+    for path in ("app/core/totp_codes.py", "app/models/totp_factor.py", "tests/test_totp.py"):
         assert (totp_only / "backend" / path).exists()
         assert not (cookies_only / "backend" / path).exists()
     assert not (totp_only / "backend/app/templates/email/invitation.html").exists()
