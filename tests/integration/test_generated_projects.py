@@ -128,6 +128,7 @@ def test_project_suite_passes_on_sqlite(
         project,
         *python("-m", "coverage", "run", "-m", "pytest", "-q", "-p", "no:cacheprovider"),
         env=redis_env,
+        timeout=1800,  # measuring adds a fifth or so to the suite's time
     )
     assert result.returncode == 0, _report(result)
     assert " passed" in result.stdout
