@@ -13,7 +13,7 @@ Three answers (``Source.kind``):
   folder installed from a local path. ``reason`` names the problem and ``fix``
   the way out.
 
-``detect()`` reads the installed metadata (PEP 610's ``direct_url.json`` tells an
+``detect()`` reads the installed ``.dist-info`` (PEP 610's ``direct_url.json`` tells an
 index install from a direct URL one) and asks git; it is called at the command
 line's edge and passed on as data. Nothing machine-specific is kept (no local
 path, no user name or token from a remote URL), so the same Day One source gives
@@ -31,7 +31,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
@@ -122,12 +121,13 @@ def detect(package: Path | None = None) -> Source:
     """The source of the Day One whose ``generator`` package is at ``package``
     (default: the one running)."""
     package = (package or Path(__file__).parent).resolve()
-    found = _installed(package)
-    if found is None:  # run from a source tree (PYTHONPATH, `python -m generator`)
+    info = _dist_info(package)
+    if info is None:  # a source tree (editable install, PYTHONPATH, `python -m generator`)
         return _checkout(package.parent)
-    direct = _direct_url(found)
+    version = _metadata_version(info) or __version__
+    direct = _direct_url(info)
     if direct is None:
-        return Source(kind="release", version=found.version)
+        return Source(kind="release", version=version)
     url = str(direct.get("url", ""))
     if "vcs_info" in direct:
         vcs = direct["vcs_info"]
@@ -137,46 +137,37 @@ def detect(package: Path | None = None) -> Source:
         remote = _clean_remote(url.removeprefix("git+"))
         if remote is None:
             return unreproducible("a git install from a local repository", _FIX_LOCAL)
-        return Source(kind="vcs", version=found.version, url=remote, commit=commit)
-    if direct.get("dir_info", {}).get("editable"):
-        return _checkout(_local_path(url) or package.parent)
+        return Source(kind="vcs", version=version, url=remote, commit=commit)
     if "archive_info" in direct:
         return unreproducible("a wheel or archive installed from a file", _FIX_LOCAL)
     return unreproducible("a copy installed from a local folder", _FIX_LOCAL)
 
 
-def _installed(package: Path) -> metadata.Distribution | None:
-    """The installed distribution whose files include ``package`` (not merely one
-    of the same name elsewhere on the path)."""
-    try:
-        dist = metadata.distribution(DISTRIBUTION)
-    except metadata.PackageNotFoundError:
-        return None
-    init = Path(str(dist.locate_file("generator/__init__.py")))
-    if init.is_file() and init.resolve().parent == package:
-        return dist
-    direct = _direct_url(dist)
-    if direct is not None and direct.get("dir_info", {}).get("editable"):
-        where = _local_path(str(direct.get("url", "")))
-        if where is not None and where.resolve() == package.parent:
-            return dist
-    return None
+def _dist_info(package: Path) -> Path | None:
+    """The ``.dist-info`` folder of an installed (not editable) Day One: beside its
+    ``generator`` package in site-packages. Read directly rather than through
+    ``importlib.metadata``, which every command would pay for at start-up."""
+    stem = DISTRIBUTION.replace("-", "_")
+    found = sorted(package.parent.glob(f"{stem}-*.dist-info"))
+    return found[0] if found else None
 
 
-def _direct_url(dist: metadata.Distribution) -> dict[str, Any] | None:
-    text = dist.read_text("direct_url.json")
-    if not text:
-        return None
+def _metadata_version(info: Path) -> str | None:
     try:
-        data = json.loads(text)
-    except ValueError:
+        text = (info / "METADATA").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    match = re.search(r"^Version: *(\S+)", text, re.MULTILINE)
+    return match.group(1) if match else None
+
+
+def _direct_url(info: Path) -> dict[str, Any] | None:
+    """PEP 610's record of a direct-URL install; None for an install from an index."""
+    try:
+        data = json.loads((info / "direct_url.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
-
-
-def _local_path(url: str) -> Path | None:
-    parts = urlsplit(url)
-    return Path(parts.path) if parts.scheme == "file" else None
 
 
 def _is_commit(text: str) -> bool:

@@ -151,12 +151,10 @@ def _installed(site: Path, direct_url: dict[str, object] | None) -> Path:
 )
 def test_an_installed_copy_is_told_apart_by_pep_610(
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     direct_url: dict[str, object] | None,
     expected: str | None,
 ) -> None:
     package = _installed(tmp_path / "site", direct_url)
-    monkeypatch.syspath_prepend(str(tmp_path / "site"))
     assert detect(package).requirement == expected
 
 
