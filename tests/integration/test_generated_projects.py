@@ -138,9 +138,7 @@ def test_project_suite_passes_on_postgres(
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=IDS)
-def test_project_passes_ruff_check_and_format(
-    generate: Callable[[str], Path], spec: str
-) -> None:
+def test_project_passes_ruff_check_and_format(generate: Callable[[str], Path], spec: str) -> None:
     project = generate(spec)
     ruff = run_in(project, *python("-m", "ruff", "check", "--no-cache", "."))
     assert ruff.returncode == 0, _report(ruff)
