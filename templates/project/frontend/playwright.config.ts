@@ -1,17 +1,23 @@
 import { defineConfig } from "@playwright/test";
 
-// End-to-end tests against a running backend that serves the built app
-// (E2E_BASE_URL, default http://127.0.0.1:8000). The browser is the system's
-// Chromium (CHROMIUM_PATH): nothing is downloaded.
+// End-to-end tests in the system's Chromium (CHROMIUM_PATH; nothing is
+// downloaded) against the backend serving the built app (`npm run build`
+// first). The backend starts on a fresh database: SQLite in test-results/,
+// or E2E_DATABASE_URL. Its log, where the console email backend prints the
+// messages, is test-results/server.log; the tests read links from it.
+const port = Number(process.env.E2E_PORT ?? 8123);
+const baseURL = `http://127.0.0.1:${port}`;
+const database = process.env.E2E_DATABASE_URL ?? "sqlite:///../frontend/test-results/e2e.db";
+
 export default defineConfig({
   testDir: "e2e",
-  timeout: 120_000,
-  expect: { timeout: 15_000 },
+  timeout: 180_000,
+  expect: { timeout: 20_000 },
   workers: 1,
   reporter: [["list"]],
-  outputDir: "test-results",
+  outputDir: "test-results/output",
   use: {
-    baseURL: process.env.E2E_BASE_URL ?? "http://127.0.0.1:8000",
+    baseURL,
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
       args: [
@@ -22,6 +28,23 @@ export default defineConfig({
         "--disable-sync",
         "--no-first-run",
       ],
+    },
+  },
+  webServer: {
+    cwd: "../backend",
+    command:
+      "mkdir -p ../frontend/test-results && rm -f ../frontend/test-results/e2e.db" +
+      ` && alembic upgrade head && python -m uvicorn app.main:app --port ${port}` +
+      " > ../frontend/test-results/server.log 2>&1",
+    url: `${baseURL}/health`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    env: {
+      DATABASE_URL: database,
+      WEB_DIR: "../frontend/dist",
+      FRONTEND_URL: baseURL,
+      COOKIE_SECURE: "false",
+      ENVIRONMENT: "development",
     },
   },
 });
