@@ -16,7 +16,7 @@ from generator.spec import parse_spec
 from tests.deploy.support import PROJECT_ALL
 
 # Commands a GitHub-hosted runner has before anything is installed.
-RUNNER = {"pip", "python", "cd", "echo", "test"}
+RUNNER = {"pip", "python", "cd", "echo", "test", "npm", "git"}
 # Distribution -> the commands it installs (where the names differ or add up).
 PROVIDES = {"pytest": {"pytest", "py.test"}}
 WORKFLOW = ".github/workflows/ci.yml"
