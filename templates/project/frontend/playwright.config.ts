@@ -11,8 +11,9 @@ const database = process.env.E2E_DATABASE_URL ?? "sqlite:///../frontend/test-res
 
 export default defineConfig({
   testDir: "e2e",
-  timeout: 180_000,
-  expect: { timeout: 20_000 },
+  // One long journey on a machine that may be busy.
+  timeout: 600_000,
+  expect: { timeout: 30_000 },
   workers: 1,
   reporter: [["list"]],
   outputDir: "test-results/output",

@@ -5,7 +5,13 @@
 import { readFileSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
-import { FREE_FEATURES, TRIAL_FEATURES, TRIAL_ONCE_PER_USER } from "../src/generated/app";
+import {
+  FREE_FEATURES,
+  INVITATIONS,
+  ROLES,
+  TRIAL_FEATURES,
+  TRIAL_ONCE_PER_USER,
+} from "../src/generated/app";
 import { ENTITIES } from "../src/generated/entities";
 import type { EntityMeta, FieldMeta } from "../src/lib/entities";
 
@@ -118,7 +124,7 @@ async function fillForm(page: Page, entity: EntityMeta, round: number) {
   }
 }
 
-test("sign up, verify, organizations and every entity", async ({ page }) => {
+test("sign up, verify, organizations and every entity", async ({ page, browser }) => {
   await page.goto("/sign-up");
   await check(page, "sign-up");
   await page.getByLabel("Full name").fill("Ada Lovelace");
@@ -172,6 +178,58 @@ test("sign up, verify, organizations and every entity", async ({ page }) => {
       if (shown) await expect(page.getByRole("cell", { name: shown, exact: true })).toBeVisible();
     }
   }
+  // Members; with invitations, a second user joins with the lowest role and
+  // sees the rows without the buttons that role may not use.
+  await page.goto(firstOrg);
+  await page.getByRole("link", { name: "Members" }).click();
+  await expect(page.getByRole("cell", { name: email, exact: true })).toBeVisible();
+  await check(page, "members");
+  const lowest = ROLES[ROLES.length - 1] as string;
+  if (INVITATIONS) {
+    const invitee = `e2e-b-${run}@example.com`;
+    await page.getByLabel("Email to invite").fill(invitee);
+    await page.getByLabel("Role", { exact: true }).selectOption(lowest);
+    await page.getByRole("button", { name: "Send invitation" }).click();
+    await expect(page.getByRole("cell", { name: invitee, exact: true })).toBeVisible();
+    await check(page, "invitations");
+    const link = await emailedLink("/accept-invitation");
+    const other = await browser.newContext();
+    const guest = await other.newPage();
+    await guest.goto(link);
+    await check(guest, "accept-invitation");
+    await guest.getByRole("link", { name: "Sign up" }).last().click();
+    await guest.getByLabel("Full name").fill("Grace Hopper");
+    await guest.getByLabel("Email").fill(invitee);
+    await guest.getByLabel("Password").fill(password);
+    await guest.getByRole("button", { name: "Create account" }).click();
+    await expect(guest.getByRole("heading", { name: "Check your inbox" })).toBeVisible();
+    // Accepting needs a confirmed address: the newest verification link is theirs.
+    await guest.goto(await emailedLink("/verify-email"));
+    await expect(guest.getByText("is verified")).toBeVisible();
+    await guest.goto(link);
+    await guest.getByRole("main").getByRole("link", { name: "Sign in" }).click();
+    await guest.getByLabel("Email").fill(invitee);
+    await guest.getByLabel("Password").fill(password);
+    await guest.getByRole("button", { name: "Sign in" }).click();
+    await guest.getByRole("button", { name: "Accept the invitation" }).click();
+    await expect(guest.getByText(`You joined as ${lowest}`)).toBeVisible();
+    await guest.getByRole("link", { name: "Open the organization" }).click();
+    for (const entity of creationOrder()) {
+      await guest.goto(`${new URL(firstOrg).pathname}/${entity.route}`);
+      await expect(guest.getByRole("heading", { name: entity.pluralLabel })).toBeVisible();
+      await expect(guest.getByRole("row")).toHaveCount(2);
+      const may = (action: "create" | "update" | "delete") =>
+        ROLES.indexOf(lowest as never) <= ROLES.indexOf(entity.permissions[action] as never);
+      await expect(guest.getByRole("link", { name: /^New / })).toHaveCount(may("create") ? 1 : 0);
+      await expect(guest.getByRole("link", { name: /^Edit/ })).toHaveCount(may("update") ? 1 : 0);
+      await expect(guest.getByRole("button", { name: /^Delete/ })).toHaveCount(
+        may("delete") ? 1 : 0,
+      );
+      await check(guest, `${entity.route}-as-${lowest}`);
+    }
+    await other.close();
+  }
+
   // Delete in reverse, so references go first.
   for (const entity of creationOrder().reverse()) {
     await page.goto(`${firstOrg}/${entity.route}`);

@@ -2,8 +2,10 @@ import type { ReactNode } from "react";
 import { Navigate, Route, Routes } from "react-router";
 import { Layout } from "./components/Layout";
 import { useMe } from "./lib/session";
+import { AcceptInvitation } from "./pages/AcceptInvitation";
 import { EntityEdit } from "./pages/EntityEdit";
 import { EntityList } from "./pages/EntityList";
+import { Members } from "./pages/Members";
 import { OrgHome } from "./pages/OrgHome";
 import { Orgs } from "./pages/Orgs";
 import { SignIn } from "./pages/SignIn";
@@ -25,6 +27,15 @@ export function App() {
         <Route path="/sign-up" element={<SignUp />} />
         <Route path="/sign-in" element={<SignIn />} />
         <Route path="/verify-email" element={<VerifyEmail />} />
+        <Route path="/accept-invitation" element={<AcceptInvitation />} />
+        <Route
+          path="/orgs/:orgId/settings/members"
+          element={
+            <SignedIn>
+              <Members />
+            </SignedIn>
+          }
+        />
         <Route
           path="/orgs"
           element={

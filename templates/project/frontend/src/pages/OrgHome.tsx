@@ -25,6 +25,11 @@ export function OrgHome() {
           ))}
         </ul>
       </nav>
+      <p className="mt-4">
+        <Link to={`/orgs/${orgId}/settings/members`} className="text-blue-800 underline">
+          Members
+        </Link>
+      </p>
     </section>
   );
 }

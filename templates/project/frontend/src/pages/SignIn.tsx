@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { Link, useNavigate } from "react-router";
+import { Link, useNavigate, useSearchParams } from "react-router";
 import { request } from "../api/client";
 import { ApiError } from "../api/errors";
 import { Button, ErrorMessage, PageTitle, TextField } from "../components/ui";
@@ -15,9 +15,12 @@ export function SignIn() {
   const [challenge, setChallenge] = useState<string | null>(null);
   const queryClient = useQueryClient();
   const navigate = useNavigate();
+  const [search] = useSearchParams();
+  // Back to where the user came from (an invitation link), never to another site.
+  const next = search.get("next") ?? "";
   const done = async () => {
     await queryClient.invalidateQueries();
-    navigate("/orgs");
+    navigate(/^\/(?![/\\])/.test(next) ? next : "/orgs");
   };
   const signIn = useMutation({
     mutationFn: () => request<LoginAnswer>("POST", "/api/v1/auth/login", { email, password }),

@@ -1,11 +1,15 @@
 import { useMutation } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { Link } from "react-router";
+import { Link, useSearchParams } from "react-router";
 import { api, unwrap } from "../api/client";
 import { ApiError } from "../api/errors";
 import { Button, ErrorMessage, Notice, PageTitle, TextField } from "../components/ui";
 
 export function SignUp() {
+  const [search] = useSearchParams();
+  const signIn = search.get("next")
+    ? `/sign-in?next=${encodeURIComponent(search.get("next") ?? "")}`
+    : "/sign-in";
   const [fullName, setFullName] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
@@ -23,7 +27,7 @@ export function SignUp() {
       <section>
         <PageTitle>Check your inbox</PageTitle>
         <Notice>{signUp.data.detail}</Notice>
-        <Link to="/sign-in" className="text-blue-800 underline">
+        <Link to={signIn} className="text-blue-800 underline">
           Sign in
         </Link>
       </section>
