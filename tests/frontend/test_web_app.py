@@ -99,9 +99,18 @@ def test_web_app_builds_and_passes_end_to_end(
         shutil.rmtree(frontend / "artifacts", ignore_errors=True)
         npm(frontend, "run", "e2e", env={"CHROMIUM_PATH": CHROMIUM, **env})
         shots = sorted(p.name for p in (frontend / "artifacts").glob("*.png"))
-        assert {"sign-up.png", "verify-email.png", "contacts-list.png", "deals-upgrade.png"} <= set(
-            shots
-        ), shots
+        expected = {
+            "sign-up.png",
+            "verify-email.png",
+            "organization.png",
+            "contacts-list.png",
+            "deals-edit.png",
+            "members.png",
+            "accept-invitation.png",
+            "contacts-as-viewer.png",
+            "deals-upgrade.png",
+        }
+        assert expected <= set(shots), shots
         if os.environ.get("DAYONE_ARTIFACTS"):
             target = Path(os.environ["DAYONE_ARTIFACTS"]) / f"{Path(SPEC).stem}-{name}"
             shutil.copytree(frontend / "artifacts", target, dirs_exist_ok=True)
