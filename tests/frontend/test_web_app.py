@@ -109,6 +109,7 @@ def test_web_app_builds_and_passes_end_to_end(
             "accept-invitation.png",
             "contacts-as-viewer.png",
             "deals-upgrade.png",
+            "sign-in-code.png",
         }
         assert expected <= set(shots), shots
         if os.environ.get("DAYONE_ARTIFACTS"):

@@ -2,6 +2,7 @@
 // captured message, create organizations, then create, list, edit and delete a
 // row of every entity; an entity the plan lacks shows the upgrade prompt.
 // Every page is checked with axe and photographed into artifacts/.
+import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
@@ -9,6 +10,7 @@ import {
   FREE_FEATURES,
   INVITATIONS,
   ROLES,
+  TOTP,
   TRIAL_FEATURES,
   TRIAL_ONCE_PER_USER,
 } from "../src/generated/app";
@@ -39,6 +41,22 @@ async function emailedLink(path: string): Promise<string> {
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   throw new Error(`no ${path} link in ${LOG}`);
+}
+
+/** The current code of a base32 TOTP secret (RFC 6238: SHA-1, 6 digits, 30 s). */
+function totpCode(secret: string): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const char of secret.replace(/=+$/, "").toUpperCase()) {
+    bits += alphabet.indexOf(char).toString(2).padStart(5, "0");
+  }
+  const key = Buffer.from((bits.match(/.{8}/g) ?? []).map((byte) => Number.parseInt(byte, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000)));
+  const digest = createHmac("sha1", key).update(counter).digest();
+  const offset = (digest[digest.length - 1] ?? 0) & 0x0f;
+  const value = digest.readUInt32BE(offset) & 0x7fffffff;
+  return String(value % 1_000_000).padStart(6, "0");
 }
 
 /** Does a plan with `features` include the entity? (null: there are no plans) */
@@ -264,4 +282,34 @@ test("sign up, verify, organizations and every entity", async ({ page, browser }
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+
+  if (TOTP) {
+    // Turn the second factor on through the API (the session's cookies and its
+    // CSRF header), then sign in through the code step with a recovery code.
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("heading", { name: "Organizations" })).toBeVisible();
+    const cookies = await page.context().cookies();
+    const csrf = cookies.find((cookie) => cookie.name === "csrf_token")?.value ?? "";
+    const headers = { "X-CSRF-Token": csrf };
+    const setup = await page.request.post("/api/v1/auth/totp/setup", { headers });
+    expect(setup.status()).toBe(200);
+    const { secret } = (await setup.json()) as { secret: string };
+    const enable = await page.request.post("/api/v1/auth/totp/enable", {
+      headers,
+      data: { code: totpCode(secret), password },
+    });
+    expect(enable.status()).toBe(200);
+    const { recovery_codes: codes } = (await enable.json()) as { recovery_codes: string[] };
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("heading", { name: "Two-factor code" })).toBeVisible();
+    await check(page, "sign-in-code");
+    await page.getByLabel(/Code from your authenticator app/).fill(codes[0] ?? "");
+    await page.getByRole("button", { name: "Verify" }).click();
+    await expect(page.getByRole("heading", { name: "Organizations" })).toBeVisible();
+  }
 });
