@@ -7,6 +7,8 @@ import type { paths } from "./schema";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS", "TRACE"]);
 const REFRESH = "/api/v1/auth/refresh";
+// A 401 from these means wrong credentials, not an expired access token.
+const NO_REFRESH = /^\/api\/v1\/auth\/(login|register|refresh|logout|token|totp\/verify)$/;
 
 export function csrfToken(): string | undefined {
   const match = document.cookie.match(/(?:^|; )csrf_token=([^;]*)/);
@@ -26,7 +28,9 @@ let refreshing: Promise<boolean> | null = null;
 /** Trade the refresh cookie for new session cookies; one attempt at a time. */
 function refreshSession(): Promise<boolean> {
   refreshing ??= fetch(
-    withCsrf(new Request(REFRESH, { method: "POST", credentials: "same-origin" })),
+    withCsrf(
+      new Request(new URL(REFRESH, origin()), { method: "POST", credentials: "same-origin" }),
+    ),
   )
     .then((response) => response.ok)
     .catch(() => false)
@@ -40,7 +44,7 @@ function refreshSession(): Promise<boolean> {
 export async function send(request: Request): Promise<Response> {
   const retry = request.clone();
   const response = await fetch(withCsrf(request));
-  if (response.status !== 401 || request.url.includes("/api/v1/auth/")) return response;
+  if (response.status !== 401 || NO_REFRESH.test(new URL(request.url).pathname)) return response;
   if (!(await refreshSession())) return response;
   return fetch(withCsrf(retry));
 }
