@@ -160,6 +160,9 @@ def render(
     texts: dict[str, str] = {}
     moves: dict[str, str] = {}
     for target in layout.targets(env, templates, context):
+        if target.verbatim:
+            texts[target.path] = (templates / target.template).read_text(encoding="utf-8")
+            continue
         texts[target.path] = _render_one(env, target, context)
         if target.entity is not None and target.entity.renamed_from is not None:
             old_module = snake_case(target.entity.renamed_from)

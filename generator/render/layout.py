@@ -2,10 +2,12 @@
 
 Every file under ``templates/project/`` renders once, to the same relative
 path with a trailing ``.j2`` removed, unless ``templates/layout.yaml`` says
-otherwise:
+otherwise. A file whose name does not end in ``.j2`` is copied byte for byte
+(the web app's sources and its package-lock.json, whose braces are not Jinja):
 
 * ``when``: path -> a Jinja expression over the render context; the file is
-  rendered only when it is true (``spec.orgs.invitations``).
+  rendered only when it is true (``spec.orgs.invitations``). A path ending in
+  ``/`` is a folder: the condition holds for every file under it.
 * a path segment holding ``__entity__`` renders once per entity, with
   ``__entity__`` replaced by the entity's module name (``contact``) and the
   entity bound to ``entity``; ``__entities__`` is replaced by its plural.
@@ -34,6 +36,7 @@ class Target(Struct, frozen=True):
     path: str
     entity: EntitySpec | None = None
     pattern: str | None = None  # for per-entity files: the path with its placeholders
+    verbatim: bool = False  # copied as it is, not rendered (no ``.j2`` suffix)
 
     def path_for(self, module: str, plural: str) -> str:
         """This per-entity target's path for another entity name (a rename's old path)."""
@@ -54,6 +57,14 @@ class Layout(Struct, frozen=True):
             executable=frozenset(data.get("executable") or ()),
         )
 
+    def condition(self, rel: str) -> str | None:
+        """The ``when`` condition of the template at ``rel``: its own, else its folder's."""
+        own = self.when.get(rel)
+        if own is not None:
+            return own
+        folders = [key for key in self.when if key.endswith("/") and rel.startswith(key)]
+        return self.when[max(folders, key=len)] if folders else None
+
     def _verdicts(self, env: Environment, context: dict[str, object]) -> dict[str, bool]:
         """Each distinct ``when`` condition, evaluated. They are compiled together, as
         one template that sets a list: compiling costs far more than evaluating."""
@@ -72,7 +83,7 @@ class Layout(Struct, frozen=True):
         entities: list[EntitySpec] = context["entities"]  # type: ignore[assignment]
         verdicts = self._verdicts(env, context)
         for rel, _ in files_under(root):
-            condition = self.when.get(rel)
+            condition = self.condition(rel)
             if condition is not None and not verdicts[condition]:
                 continue
             template = f"project/{rel}"
@@ -84,4 +95,4 @@ class Layout(Struct, frozen=True):
                     )
                     yield Target(template, path, entity, pattern=out)
             else:
-                yield Target(template, out)
+                yield Target(template, out, verbatim=not rel.endswith(".j2"))

@@ -321,6 +321,7 @@ class Spec(SpecModel):
     storage: Literal["local", "s3"] = "local"
     email: Literal["console", "smtp"] = "console"
     deploy: list[Literal["docker", "fly", "render", "heroku"]] = []
+    frontend: Literal["none", "react"] = "none"
     entities: list[EntitySpec] = []
 
     def entity(self, name: str) -> EntitySpec | None:

@@ -20,7 +20,7 @@ from generator.spec import parse_spec
 from tests.deploy.support import PROJECT_ALL
 
 # Commands a GitHub-hosted runner has before anything is installed.
-RUNNER = {"pip", "python", "cd", "echo", "test", "grep", "cat", "exit"}
+RUNNER = {"pip", "python", "cd", "echo", "test", "grep", "cat", "exit", "npm", "git"}
 # Requirement files outside the rendered tree -> the commands they install.
 REQUIREMENT_FILES = {".dayone/requirements.txt": {"dayone"}}
 # Distribution -> the commands it installs (where the names differ or add up).

@@ -221,7 +221,7 @@ def test_unknown_top_level_key_suggests_and_lists_allowed_keys() -> None:
     assert (problem.where, problem.line) == ("auht", 2)
     assert problem.message == (
         "unknown key 'auht' (did you mean 'auth'?); allowed keys: project, auth, rbac, orgs, "
-        "billing, metrics, jobs, storage, email, deploy, entities"
+        "billing, metrics, jobs, storage, email, deploy, frontend, entities"
     )
 
 

@@ -1,0 +1,315 @@
+// The whole journey in a real browser: sign up, verify the email from the
+// captured message, create organizations, then create, list, edit and delete a
+// row of every entity; an entity the plan lacks shows the upgrade prompt.
+// Every page is checked with axe and photographed into artifacts/.
+import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
+import AxeBuilder from "@axe-core/playwright";
+import { expect, type Page, test } from "@playwright/test";
+import {
+  FREE_FEATURES,
+  INVITATIONS,
+  ROLES,
+  TOTP,
+  TRIAL_FEATURES,
+  TRIAL_ONCE_PER_USER,
+} from "../src/generated/app";
+import { ENTITIES } from "../src/generated/entities";
+import type { EntityMeta, FieldMeta } from "../src/lib/entities";
+
+const LOG = "test-results/server.log";
+const run = Date.now().toString(36);
+const email = `e2e-${run}@example.com`;
+const password = `Correct horse ${run} battery`;
+
+async function check(page: Page, name: string) {
+  await page.waitForLoadState("networkidle");
+  await page.screenshot({ path: `artifacts/${name}.png`, fullPage: true });
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter(
+    (violation) => violation.impact === "serious" || violation.impact === "critical",
+  );
+  expect(serious.map((violation) => `${violation.id}: ${violation.help}`)).toEqual([]);
+}
+
+/** The last link to `path` the console email backend printed. */
+async function emailedLink(path: string): Promise<string> {
+  const pattern = new RegExp(`https?://[^\\s]+${path}#[^\\s"]+`, "g");
+  for (let attempt = 0; attempt < 60; attempt++) {
+    const links = readFileSync(LOG, "utf-8").match(pattern);
+    if (links && links.length > 0) return links[links.length - 1] as string;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`no ${path} link in ${LOG}`);
+}
+
+/** The current code of a base32 TOTP secret (RFC 6238: SHA-1, 6 digits, 30 s). */
+function totpCode(secret: string): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const char of secret.replace(/=+$/, "").toUpperCase()) {
+    bits += alphabet.indexOf(char).toString(2).padStart(5, "0");
+  }
+  const key = Buffer.from((bits.match(/.{8}/g) ?? []).map((byte) => Number.parseInt(byte, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000)));
+  const digest = createHmac("sha1", key).update(counter).digest();
+  const offset = (digest[digest.length - 1] ?? 0) & 0x0f;
+  const value = digest.readUInt32BE(offset) & 0x7fffffff;
+  return String(value % 1_000_000).padStart(6, "0");
+}
+
+/** Does a plan with `features` include the entity? (null: there are no plans) */
+function includes(features: readonly string[] | null, entity: EntityMeta): boolean {
+  return features === null || entity.feature === null || features.includes(entity.feature);
+}
+
+// A user's first organization is on the trial plan when there is one.
+const FIRST_ORG = TRIAL_FEATURES ?? FREE_FEATURES;
+const SECOND_ORG = TRIAL_FEATURES && !TRIAL_ONCE_PER_USER ? TRIAL_FEATURES : FREE_FEATURES;
+
+/** The entities the first organization may use, in an order where every
+ * required reference already has a row. */
+function creationOrder(): EntityMeta[] {
+  const usable = ENTITIES.filter((entity) => includes(FIRST_ORG, entity));
+  const done = new Set<string>();
+  const order: EntityMeta[] = [];
+  while (order.length < usable.length) {
+    const next = usable.find(
+      (entity) =>
+        !done.has(entity.route) &&
+        entity.fields.every(
+          (field) =>
+            field.type !== "ref" ||
+            !field.required ||
+            field.to === entity.route ||
+            done.has(field.to ?? ""),
+        ),
+    );
+    if (!next) break;
+    done.add(next.route);
+    order.push(next);
+  }
+  return order;
+}
+
+function sample(field: FieldMeta, round: number): string | null {
+  const cut = (text: string) => text.slice(0, field.maxLength ?? text.length);
+  switch (field.type) {
+    case "string":
+      return cut(`${field.label} ${run}${round}`);
+    case "text":
+      return cut(`Some ${field.label.toLowerCase()} ${round}`);
+    case "email":
+      return `${field.name.replace(/_/g, "")}${round}-${run}@example.com`;
+    case "url":
+      return `https://example.com/${run}/${round}`;
+    case "integer":
+      return String(7 + round);
+    case "float":
+      return String(1.5 + round);
+    case "decimal":
+      return `${12 + round}.50`;
+    case "date":
+      return `2026-01-1${round}`;
+    case "datetime":
+      return `2026-01-1${round}T10:30`;
+    case "uuid":
+      return `0b6b2f0e-4d3a-4c36-9f0a-00000000000${round}`;
+    case "json":
+      return `{"round": ${round}}`;
+    default:
+      return null;
+  }
+}
+
+async function fillForm(page: Page, entity: EntityMeta, round: number) {
+  for (const field of entity.fields) {
+    const input = page.locator(`#field-${field.name}`);
+    if (field.type === "boolean") {
+      await input.setChecked(round % 2 === 0);
+    } else if (field.type === "enum") {
+      const values = field.values ?? [];
+      await input.selectOption(values[round % values.length] ?? "");
+    } else if (field.type === "ref") {
+      // A required reference waits for its rows; an optional one (a first row
+      // referring to its own entity) may have none yet.
+      const first = input.locator("option").nth(1);
+      if (field.required) await expect(first).toBeAttached();
+      else await expect(input.locator("option", { hasText: "Loading" })).toHaveCount(0);
+      if ((await input.locator("option").count()) > 1) {
+        await input.selectOption((await first.getAttribute("value")) ?? "");
+      }
+    } else {
+      const value = sample(field, round);
+      if (value !== null) await input.fill(value);
+    }
+  }
+}
+
+test("sign up, verify, organizations and every entity", async ({ page, browser }) => {
+  await page.goto("/sign-up");
+  await check(page, "sign-up");
+  await page.getByLabel("Full name").fill("Ada Lovelace");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("heading", { name: "Check your inbox" })).toBeVisible();
+  await check(page, "sign-up-done");
+
+  await page.goto(await emailedLink("/verify-email"));
+  await expect(page.getByText("is verified")).toBeVisible();
+  await check(page, "verify-email");
+
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await check(page, "sign-in");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Organizations" })).toBeVisible();
+  await check(page, "organizations");
+
+  // The first organization (on the trial of the paid plan, when there is one).
+  await page.getByLabel("Name").fill(`First ${run}`);
+  await page.getByRole("button", { name: "Create organization" }).click();
+  await expect(page.getByRole("heading", { name: `First ${run}` })).toBeVisible();
+  const firstOrg = page.url();
+  await check(page, "organization");
+
+  for (const entity of creationOrder()) {
+    await page.goto(firstOrg);
+    await page.getByRole("link", { name: entity.pluralLabel, exact: true }).click();
+    await expect(page.getByRole("heading", { name: entity.pluralLabel })).toBeVisible();
+    await check(page, `${entity.route}-empty`);
+    await page.getByRole("link", { name: `New ${entity.label.toLowerCase()}` }).click();
+    await check(page, `${entity.route}-new`);
+    await fillForm(page, entity, 1);
+    await page.getByRole("button", { name: "Create" }).click();
+    const title = entity.fields.find((field) => field.name === entity.title);
+    await expect(page.getByRole("heading", { name: entity.pluralLabel })).toBeVisible();
+    await expect(page.getByRole("row")).toHaveCount(2);
+    await check(page, `${entity.route}-list`);
+    // Edit it.
+    await page.getByRole("link", { name: /^Edit/ }).first().click();
+    await expect(page.getByRole("button", { name: "Save" })).toBeVisible();
+    await check(page, `${entity.route}-edit`);
+    await fillForm(page, entity, 2);
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByRole("heading", { name: entity.pluralLabel })).toBeVisible();
+    if (title && title.type !== "enum") {
+      const shown = sample(title, 2);
+      if (shown) {
+        await expect(page.getByRole("cell", { name: shown, exact: true }).first()).toBeVisible();
+      }
+    }
+  }
+  // Members; with invitations, a second user joins with the lowest role and
+  // sees the rows without the buttons that role may not use.
+  await page.goto(firstOrg);
+  await page.getByRole("link", { name: "Members" }).click();
+  await expect(page.getByRole("cell", { name: email, exact: true })).toBeVisible();
+  await check(page, "members");
+  const lowest = ROLES[ROLES.length - 1] as string;
+  if (INVITATIONS) {
+    const invitee = `e2e-b-${run}@example.com`;
+    await page.getByLabel("Email to invite").fill(invitee);
+    await page.getByLabel("Role", { exact: true }).selectOption(lowest);
+    await page.getByRole("button", { name: "Send invitation" }).click();
+    await expect(page.getByRole("cell", { name: invitee, exact: true })).toBeVisible();
+    await check(page, "invitations");
+    const link = await emailedLink("/accept-invitation");
+    const other = await browser.newContext();
+    const guest = await other.newPage();
+    await guest.goto(link);
+    await check(guest, "accept-invitation");
+    await guest.getByRole("link", { name: "Sign up" }).last().click();
+    await guest.getByLabel("Full name").fill("Grace Hopper");
+    await guest.getByLabel("Email").fill(invitee);
+    await guest.getByLabel("Password").fill(password);
+    await guest.getByRole("button", { name: "Create account" }).click();
+    await expect(guest.getByRole("heading", { name: "Check your inbox" })).toBeVisible();
+    // Accepting needs a confirmed address: the newest verification link is theirs.
+    await guest.goto(await emailedLink("/verify-email"));
+    await expect(guest.getByText("is verified")).toBeVisible();
+    await guest.goto(link);
+    await guest.getByRole("main").getByRole("link", { name: "Sign in" }).click();
+    await guest.getByLabel("Email").fill(invitee);
+    await guest.getByLabel("Password").fill(password);
+    await guest.getByRole("button", { name: "Sign in" }).click();
+    await guest.getByRole("button", { name: "Accept the invitation" }).click();
+    await expect(guest.getByText(`You joined as ${lowest}`)).toBeVisible();
+    await guest.getByRole("link", { name: "Open the organization" }).click();
+    for (const entity of creationOrder()) {
+      await guest.goto(`${new URL(firstOrg).pathname}/${entity.route}`);
+      await expect(guest.getByRole("heading", { name: entity.pluralLabel })).toBeVisible();
+      await expect(guest.getByRole("row")).toHaveCount(2);
+      const may = (action: "create" | "update" | "delete") =>
+        ROLES.indexOf(lowest as never) <= ROLES.indexOf(entity.permissions[action] as never);
+      await expect(guest.getByRole("link", { name: /^New / })).toHaveCount(may("create") ? 1 : 0);
+      await expect(guest.getByRole("link", { name: /^Edit/ })).toHaveCount(may("update") ? 1 : 0);
+      await expect(guest.getByRole("button", { name: /^Delete/ })).toHaveCount(
+        may("delete") ? 1 : 0,
+      );
+      await check(guest, `${entity.route}-as-${lowest}`);
+    }
+    await other.close();
+  }
+
+  // Delete in reverse, so references go first.
+  for (const entity of creationOrder().reverse()) {
+    await page.goto(`${firstOrg}/${entity.route}`);
+    await page
+      .getByRole("button", { name: /^Delete/ })
+      .first()
+      .click();
+    await page.getByRole("button", { name: "Confirm delete" }).click();
+    await expect(page.getByText("Nothing here yet.")).toBeVisible();
+  }
+
+  // A second organization is on the free plan: a paid entity shows the upgrade prompt.
+  const paid = ENTITIES.find((entity) => !includes(SECOND_ORG, entity));
+  if (paid) {
+    await page.goto("/orgs");
+    await page.getByLabel("Name").fill(`Second ${run}`);
+    await page.getByRole("button", { name: "Create organization" }).click();
+    await expect(page.getByRole("heading", { name: `Second ${run}` })).toBeVisible();
+    await page.getByRole("link", { name: paid.pluralLabel, exact: true }).click();
+    await expect(
+      page.getByRole("heading", { name: `Upgrade to use ${paid.pluralLabel.toLowerCase()}` }),
+    ).toBeVisible();
+    await check(page, `${paid.route}-upgrade`);
+  }
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+
+  if (TOTP) {
+    // Turn the second factor on through the API (the session's cookies and its
+    // CSRF header), then sign in through the code step with a recovery code.
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("heading", { name: "Organizations" })).toBeVisible();
+    const cookies = await page.context().cookies();
+    const csrf = cookies.find((cookie) => cookie.name === "csrf_token")?.value ?? "";
+    const headers = { "X-CSRF-Token": csrf };
+    const setup = await page.request.post("/api/v1/auth/totp/setup", { headers });
+    expect(setup.status()).toBe(200);
+    const { secret } = (await setup.json()) as { secret: string };
+    const enable = await page.request.post("/api/v1/auth/totp/enable", {
+      headers,
+      data: { code: totpCode(secret), password },
+    });
+    expect(enable.status()).toBe(200);
+    const { recovery_codes: codes } = (await enable.json()) as { recovery_codes: string[] };
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("heading", { name: "Two-factor code" })).toBeVisible();
+    await check(page, "sign-in-code");
+    await page.getByLabel(/Code from your authenticator app/).fill(codes[0] ?? "");
+    await page.getByRole("button", { name: "Verify" }).click();
+    await expect(page.getByRole("heading", { name: "Organizations" })).toBeVisible();
+  }
+});

@@ -1,0 +1,48 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { send } from "./client";
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  // biome-ignore lint/suspicious/noDocumentCookie: the test plays the backend's Set-Cookie
+  document.cookie = "csrf_token=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/";
+});
+
+function answers(...statuses: number[]) {
+  const calls: Request[] = [];
+  const fetch = vi.fn(async (request: Request) => {
+    calls.push(request);
+    return new Response(null, { status: statuses[calls.length - 1] ?? 500 });
+  });
+  vi.stubGlobal("fetch", fetch);
+  return calls;
+}
+
+describe("send", () => {
+  it("refreshes the session once on 401 and retries", async () => {
+    const calls = answers(401, 200, 200);
+    const response = await send(new Request("http://localhost/api/v1/auth/me"));
+    expect(response.status).toBe(200);
+    expect(calls.map((call) => new URL(call.url).pathname)).toEqual([
+      "/api/v1/auth/me",
+      "/api/v1/auth/refresh",
+      "/api/v1/auth/me",
+    ]);
+  });
+
+  it("does not refresh when the credentials themselves are wrong", async () => {
+    const calls = answers(401);
+    const login = new Request("http://localhost/api/v1/auth/login", { method: "POST" });
+    expect((await send(login)).status).toBe(401);
+    expect(calls).toHaveLength(1);
+  });
+
+  it("sends the CSRF cookie's value on unsafe requests only", async () => {
+    // biome-ignore lint/suspicious/noDocumentCookie: the test plays the backend's Set-Cookie
+    document.cookie = "csrf_token=abc123; path=/";
+    const calls = answers(200, 200);
+    await send(new Request("http://localhost/api/v1/orgs", { method: "POST" }));
+    await send(new Request("http://localhost/api/v1/orgs"));
+    expect(calls[0]?.headers.get("X-CSRF-Token")).toBe("abc123");
+    expect(calls[1]?.headers.get("X-CSRF-Token")).toBeNull();
+  });
+});

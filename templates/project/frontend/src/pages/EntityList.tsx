@@ -1,0 +1,172 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { Link, useParams } from "react-router";
+import { request } from "../api/client";
+import { ApiError } from "../api/errors";
+import { UpgradePrompt } from "../components/UpgradePrompt";
+import { Button, ErrorMessage, PageTitle } from "../components/ui";
+import type { EntityMeta, FieldMeta, Row } from "../lib/entities";
+import { entityByRoute, useCurrentOrg } from "../lib/org";
+import { can } from "../lib/permissions";
+import { CHOICES, listPath, PAGE_SIZE, rowName, useRows } from "../lib/rows";
+import { display } from "../lib/values";
+
+function RefCell({ orgId, field, value }: { orgId: string; field: FieldMeta; value: unknown }) {
+  const target = entityByRoute(field.to);
+  const rows = useRows(orgId, target, { limit: CHOICES });
+  if (typeof value !== "string" || !target) return null;
+  const row = rows.data?.items.find((item) => item.id === value);
+  return (
+    <Link to={`/orgs/${orgId}/${target.route}/${value}`} className="text-blue-800 underline">
+      {row ? rowName(target, row) : value}
+    </Link>
+  );
+}
+
+function DeleteButton({ orgId, entity, row }: { orgId: string; entity: EntityMeta; row: Row }) {
+  const [confirming, setConfirming] = useState(false);
+  const queryClient = useQueryClient();
+  const remove = useMutation({
+    mutationFn: () => request("DELETE", `${listPath(orgId, entity)}/${row.id}`),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["rows", orgId] }),
+  });
+  const name = rowName(entity, row);
+  if (!confirming) {
+    return (
+      <Button variant="danger" onClick={() => setConfirming(true)}>
+        Delete<span className="sr-only"> {name}</span>
+      </Button>
+    );
+  }
+  return (
+    <span className="flex flex-wrap items-center gap-2">
+      <span>Delete {name}?</span>
+      <Button variant="danger" onClick={() => remove.mutate()} disabled={remove.isPending}>
+        Confirm delete
+      </Button>
+      <Button variant="secondary" onClick={() => setConfirming(false)}>
+        Cancel
+      </Button>
+      <ErrorMessage error={remove.error} />
+    </span>
+  );
+}
+
+export function EntityList() {
+  const { route } = useParams();
+  const entity = entityByRoute(route);
+  const { orgId, org, loading } = useCurrentOrg();
+  const [offset, setOffset] = useState(0);
+  const rows = useRows(orgId, entity, { offset, enabled: org !== undefined });
+  if (!entity) return <ErrorMessage error="No such page." />;
+  if (loading) return <p>Loading…</p>;
+  if (!org)
+    return <ErrorMessage error="This organization does not exist or you are not a member." />;
+  const error = rows.error;
+  if (error instanceof ApiError && error.status === 402) {
+    return (
+      <section>
+        <PageTitle>{entity.pluralLabel}</PageTitle>
+        <UpgradePrompt entity={entity} detail={error.message} />
+      </section>
+    );
+  }
+  const columns = entity.columns
+    .map((name) => entity.fields.find((field) => field.name === name))
+    .filter((field): field is FieldMeta => field !== undefined);
+  const mayUpdate = can(org.role, "update", entity);
+  const mayDelete = can(org.role, "delete", entity);
+  const page = rows.data;
+  return (
+    <section>
+      <div className="mb-4 flex items-center gap-4">
+        <PageTitle>{entity.pluralLabel}</PageTitle>
+        {can(org.role, "create", entity) ? (
+          <Link
+            to={`/orgs/${orgId}/${entity.route}/new`}
+            className="ml-auto rounded bg-blue-700 px-3 py-1 font-medium text-white"
+          >
+            New {entity.label.toLowerCase()}
+          </Link>
+        ) : null}
+      </div>
+      <ErrorMessage error={error} />
+      {page ? (
+        <>
+          <table className="w-full border-collapse bg-white">
+            <caption className="sr-only">{entity.pluralLabel}</caption>
+            <thead>
+              <tr>
+                {columns.map((field) => (
+                  <th key={field.name} scope="col" className="border-b p-2 text-left">
+                    {field.label}
+                  </th>
+                ))}
+                {mayUpdate || mayDelete ? (
+                  <th scope="col" className="border-b p-2 text-left">
+                    Actions
+                  </th>
+                ) : null}
+              </tr>
+            </thead>
+            <tbody>
+              {page.items.map((row) => (
+                <tr key={row.id}>
+                  {columns.map((field) => (
+                    <td key={field.name} className="border-b p-2">
+                      {field.type === "ref" ? (
+                        <RefCell orgId={orgId} field={field} value={row[field.name]} />
+                      ) : (
+                        display(field, row[field.name])
+                      )}
+                    </td>
+                  ))}
+                  {mayUpdate || mayDelete ? (
+                    <td className="border-b p-2">
+                      <span className="flex gap-2">
+                        {mayUpdate ? (
+                          <Link
+                            to={`/orgs/${orgId}/${entity.route}/${row.id}`}
+                            className="rounded border border-slate-500 px-3 py-1"
+                          >
+                            Edit<span className="sr-only"> {rowName(entity, row)}</span>
+                          </Link>
+                        ) : null}
+                        {mayDelete ? (
+                          <DeleteButton orgId={orgId} entity={entity} row={row} />
+                        ) : null}
+                      </span>
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {page.items.length === 0 ? <p className="mt-2">Nothing here yet.</p> : null}
+          <nav aria-label="Pages" className="mt-3 flex items-center gap-3">
+            <Button
+              variant="secondary"
+              disabled={offset === 0}
+              onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}
+            >
+              Previous page
+            </Button>
+            <span>
+              {page.total === 0 ? 0 : offset + 1}–{Math.min(offset + PAGE_SIZE, page.total)} of{" "}
+              {page.total}
+            </span>
+            <Button
+              variant="secondary"
+              disabled={offset + PAGE_SIZE >= page.total}
+              onClick={() => setOffset(offset + PAGE_SIZE)}
+            >
+              Next page
+            </Button>
+          </nav>
+        </>
+      ) : rows.isPending ? (
+        <p>Loading…</p>
+      ) : null}
+    </section>
+  );
+}

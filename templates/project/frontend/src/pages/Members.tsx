@@ -1,0 +1,237 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { api, request, unwrap } from "../api/client";
+import { ApiError } from "../api/errors";
+import { Button, ErrorMessage, Notice, PageTitle, TextField } from "../components/ui";
+import { INVITATIONS, MEMBER_MANAGER, ROLES } from "../generated/app";
+import { useCurrentOrg } from "../lib/org";
+import { atLeast } from "../lib/permissions";
+
+interface Invitation {
+  id: string;
+  email: string;
+  role: string;
+  status: string;
+  expires_at: string;
+}
+
+function RoleSelect({
+  id,
+  label,
+  value,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <span className="flex items-center gap-2">
+      <label htmlFor={id} className="sr-only">
+        {label}
+      </label>
+      <select
+        id={id}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+        className="rounded border border-slate-400 bg-white px-2 py-1"
+      >
+        {ROLES.map((role) => (
+          <option key={role} value={role}>
+            {role}
+          </option>
+        ))}
+      </select>
+    </span>
+  );
+}
+
+function Invitations({ orgId }: { orgId: string }) {
+  const base = `/api/v1/orgs/${orgId}/invitations`;
+  const queryClient = useQueryClient();
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState<string>(ROLES[ROLES.length - 1] ?? "");
+  const pending = useQuery({
+    queryKey: ["invitations", orgId],
+    queryFn: () => request<Invitation[]>("GET", `${base}?status=pending`),
+  });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ["invitations", orgId] });
+  const invite = useMutation({
+    mutationFn: () => request<Invitation>("POST", base, { email, role }),
+    onSuccess: async () => {
+      setEmail("");
+      await refresh();
+    },
+  });
+  const revoke = useMutation({
+    mutationFn: (id: string) => request("DELETE", `${base}/${id}`),
+    onSuccess: refresh,
+  });
+  const fieldErrors = invite.error instanceof ApiError ? invite.error.fieldErrors : {};
+  return (
+    <section className="mt-8">
+      <h2 className="mb-2 text-xl font-semibold">Invitations</h2>
+      <form
+        className="mb-4 flex max-w-xl flex-wrap items-end gap-3"
+        onSubmit={(event: FormEvent) => {
+          event.preventDefault();
+          invite.mutate();
+        }}
+      >
+        <TextField
+          id="invite-email"
+          label="Email to invite"
+          type="email"
+          value={email}
+          onChange={setEmail}
+          required
+          error={fieldErrors.email}
+        />
+        <div className="mb-3">
+          <label htmlFor="invite-role" className="mb-1 block font-medium">
+            Role
+          </label>
+          <select
+            id="invite-role"
+            value={role}
+            onChange={(event) => setRole(event.target.value)}
+            className="rounded border border-slate-400 bg-white px-2 py-1"
+          >
+            {ROLES.map((choice) => (
+              <option key={choice} value={choice}>
+                {choice}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="mb-3">
+          <Button type="submit" disabled={invite.isPending}>
+            Send invitation
+          </Button>
+        </div>
+      </form>
+      {invite.isSuccess ? <Notice>Invitation sent to {invite.data.email}.</Notice> : null}
+      <ErrorMessage error={invite.error ?? pending.error ?? revoke.error} />
+      {pending.data && pending.data.length > 0 ? (
+        <table className="w-full border-collapse bg-white">
+          <caption className="sr-only">Pending invitations</caption>
+          <thead>
+            <tr>
+              <th scope="col" className="border-b p-2 text-left">
+                Email
+              </th>
+              <th scope="col" className="border-b p-2 text-left">
+                Role
+              </th>
+              <th scope="col" className="border-b p-2 text-left">
+                Expires
+              </th>
+              <th scope="col" className="border-b p-2 text-left">
+                Actions
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {pending.data.map((invitation) => (
+              <tr key={invitation.id}>
+                <td className="border-b p-2">{invitation.email}</td>
+                <td className="border-b p-2">{invitation.role}</td>
+                <td className="border-b p-2">{new Date(invitation.expires_at).toLocaleString()}</td>
+                <td className="border-b p-2">
+                  <Button variant="danger" onClick={() => revoke.mutate(invitation.id)}>
+                    Revoke<span className="sr-only"> the invitation of {invitation.email}</span>
+                  </Button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p>No pending invitations.</p>
+      )}
+    </section>
+  );
+}
+
+export function Members() {
+  const { orgId, org, loading } = useCurrentOrg();
+  const queryClient = useQueryClient();
+  const members = useQuery({
+    queryKey: ["members", orgId],
+    queryFn: () =>
+      unwrap(api.GET("/api/v1/orgs/{org_id}/members", { params: { path: { org_id: orgId } } })),
+    enabled: org !== undefined,
+  });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ["members", orgId] });
+  const changeRole = useMutation({
+    mutationFn: ({ userId, role }: { userId: string; role: string }) =>
+      request("PATCH", `/api/v1/orgs/${orgId}/members/${userId}`, { role }),
+    onSuccess: refresh,
+  });
+  const remove = useMutation({
+    mutationFn: (userId: string) => request("DELETE", `/api/v1/orgs/${orgId}/members/${userId}`),
+    onSuccess: refresh,
+  });
+  if (loading) return <p>Loading…</p>;
+  if (!org)
+    return <ErrorMessage error="This organization does not exist or you are not a member." />;
+  const manager = atLeast(org.role, MEMBER_MANAGER);
+  return (
+    <section>
+      <PageTitle>Members of {org.name}</PageTitle>
+      <ErrorMessage error={members.error ?? changeRole.error ?? remove.error} />
+      {members.data ? (
+        <table className="w-full border-collapse bg-white">
+          <caption className="sr-only">Members</caption>
+          <thead>
+            <tr>
+              <th scope="col" className="border-b p-2 text-left">
+                Name
+              </th>
+              <th scope="col" className="border-b p-2 text-left">
+                Email
+              </th>
+              <th scope="col" className="border-b p-2 text-left">
+                Role
+              </th>
+              {manager ? (
+                <th scope="col" className="border-b p-2 text-left">
+                  Actions
+                </th>
+              ) : null}
+            </tr>
+          </thead>
+          <tbody>
+            {members.data.map((member) => (
+              <tr key={member.user_id}>
+                <td className="border-b p-2">{member.full_name}</td>
+                <td className="border-b p-2">{member.email}</td>
+                <td className="border-b p-2">
+                  {manager ? (
+                    <RoleSelect
+                      id={`role-${member.user_id}`}
+                      label={`Role of ${member.email}`}
+                      value={member.role}
+                      onChange={(role) => changeRole.mutate({ userId: member.user_id, role })}
+                    />
+                  ) : (
+                    member.role
+                  )}
+                </td>
+                {manager ? (
+                  <td className="border-b p-2">
+                    <Button variant="danger" onClick={() => remove.mutate(member.user_id)}>
+                      Remove<span className="sr-only"> {member.email}</span>
+                    </Button>
+                  </td>
+                ) : null}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {manager && INVITATIONS ? <Invitations orgId={orgId} /> : null}
+    </section>
+  );
+}
