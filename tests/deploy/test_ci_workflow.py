@@ -24,7 +24,7 @@ RUNNER = {"pip", "python", "cd", "echo", "test", "grep", "cat", "exit", "npm", "
 # Requirement files outside the rendered tree -> the commands they install.
 REQUIREMENT_FILES = {".dayone/requirements.txt": {"dayone"}}
 # Distribution -> the commands it installs (where the names differ or add up).
-PROVIDES = {"pytest": {"pytest", "py.test"}}
+PROVIDES = {"pytest": {"pytest", "py.test"}, "import-linter": {"lint-imports"}}
 WORKFLOW = ".github/workflows/ci.yml"
 
 
@@ -57,6 +57,16 @@ SPECS = {
     "clinic": (examples_dir() / "clinic.yaml").read_text(),
     "all_targets": PROJECT_ALL,
 }
+
+
+def _pinned(lock: bytes) -> set[str]:
+    """The commands the packages pinned in a lock file provide."""
+    names = (
+        _name(line.split("==")[0])
+        for line in lock.decode().splitlines()
+        if "==" in line and not line.startswith((" ", "#"))
+    )
+    return set().union(*(PROVIDES.get(name, {name}) for name in names))
 
 
 @cache
@@ -92,9 +102,14 @@ def test_every_ci_command_is_installed_by_the_project(spec: str) -> None:
             if program == "pip" and argv[1] == "install":
                 for n, target in enumerate(argv[2:], start=2):
                     if argv[n - 1] == "-r":
-                        installed |= REQUIREMENT_FILES[target]
+                        installed |= REQUIREMENT_FILES.get(target) or _pinned(
+                            files[f"{directory}/{target}"]
+                        )
                         continue
                     if target.startswith("-"):
+                        continue
+                    if target == ".":  # the project itself
+                        assert f"{directory}/pyproject.toml" in files, step["name"]
                         continue
                     if target.startswith(".["):  # the project itself with extras
                         wanted = target[2:-1].split(",")
