@@ -11,6 +11,7 @@ import gzip
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +29,13 @@ FIRST_PAGE_BUDGET = 200 * 1024
 SPEC = "acme_crm.yaml"
 
 pytestmark = pytest.mark.skipif(NPM is None, reason="npm is not installed (Node.js 20.19+)")
+
+
+def free_port() -> int:
+    """A port nothing listens on now: two runs on one machine must not share the backend's."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def with_frontend(text: str) -> str:
@@ -97,7 +105,12 @@ def test_web_app_builds_and_passes_end_to_end(
         runs.append(("postgresql", {"E2E_DATABASE_URL": request.getfixturevalue("postgres_url")}))
     for name, env in runs:
         shutil.rmtree(frontend / "artifacts", ignore_errors=True)
-        npm(frontend, "run", "e2e", env={"CHROMIUM_PATH": CHROMIUM, **env})
+        npm(
+            frontend,
+            "run",
+            "e2e",
+            env={"CHROMIUM_PATH": CHROMIUM, "E2E_PORT": str(free_port()), **env},
+        )
         shots = sorted(p.name for p in (frontend / "artifacts").glob("*.png"))
         expected = {
             "sign-up.png",
