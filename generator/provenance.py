@@ -188,7 +188,8 @@ def _clean_remote(url: str) -> str | None:
     return urlunsplit((parts.scheme, user + host, parts.path, "", ""))
 
 
-def _git(root: Path, *args: str) -> str | None:
+def git_output(root: Path, *args: str) -> str | None:
+    """What ``git -C root args`` prints, stripped; ``None`` when git fails or is missing."""
     try:
         done = subprocess.run(
             ["git", "-C", str(root), *args],
@@ -204,27 +205,27 @@ def _git(root: Path, *args: str) -> str | None:
 
 def _checkout(root: Path) -> Source:
     """A source tree at ``root``: reproducible when git has it committed and pushed."""
-    if _git(root, "rev-parse", "--show-toplevel") is None:
+    if git_output(root, "rev-parse", "--show-toplevel") is None:
         return unreproducible("a source tree that is not a git checkout", _FIX_CHECKOUT)
-    commit = _git(root, "rev-parse", "HEAD")
+    commit = git_output(root, "rev-parse", "HEAD")
     if commit is None or not _is_commit(commit):
         return unreproducible("a git checkout without a commit", _FIX_CHECKOUT)
-    remotes = (_git(root, "remote") or "").split()
+    remotes = (git_output(root, "remote") or "").split()
     if not remotes:
         return unreproducible("a git checkout with no remote", _FIX_CHECKOUT)
     remote = "origin" if "origin" in remotes else remotes[0]
-    url = _clean_remote(_git(root, "remote", "get-url", remote) or "")
+    url = _clean_remote(git_output(root, "remote", "get-url", remote) or "")
     if url is None:
         return unreproducible(
             f"a git checkout whose remote {remote!r} is a local path", _FIX_CHECKOUT
         )
-    changed = _git(root, "status", "--porcelain", "--", *_SOURCE_PATHS)
+    changed = git_output(root, "status", "--porcelain", "--", *_SOURCE_PATHS)
     if changed is None or changed:
         return unreproducible(
             "a git checkout with uncommitted changes",
             "Commit and push them (or stash them), then run the command again.",
         )
-    if not _git(root, "branch", "--remotes", "--contains", commit):
+    if not git_output(root, "branch", "--remotes", "--contains", commit):
         return unreproducible(
             f"a git checkout whose commit {commit[:12]} is not on any remote branch",
             f"Push it (`git push {remote}`), then run the command again.",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import ClassVar
 
 from generator.errors import DayOneError
 from generator.project import load_project
+from generator.provenance import git_output
 from generator.spec import Spec
 from tools.deployers.checks import Problems, RouteCheck, check_command, check_dockerfile
 
@@ -82,17 +82,7 @@ def probe_git(root: Path) -> Git | None:
         return None
 
     def git(*args: str) -> str | None:
-        try:
-            result = subprocess.run(
-                ["git", "-C", str(root), *args],
-                capture_output=True,
-                text=True,
-                timeout=30,
-                check=False,
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        return result.stdout.strip() if result.returncode == 0 else None
+        return git_output(root, *args)
 
     toplevel = git("rev-parse", "--show-toplevel")
     commit = git("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
