@@ -86,18 +86,12 @@ def dayone_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return wheel
 
 
-@pytest.fixture(scope="session")
-def released_dayone(tmp_path_factory: pytest.TempPathFactory, dayone_wheel: Path) -> Path:
-    """A virtualenv (its folder) with Day One installed from the wheel by name, as from
-    a package index, so it records itself as the released distribution. It sees this
-    environment's packages after its own (Day One's dependencies, without a download),
-    so the wheel's ``generator`` is the one imported, not the source tree."""
+def venv_over_this_one(venv: Path) -> tuple[str, dict[str, str]]:
+    """Create a virtualenv at ``venv`` that sees this environment's packages after its
+    own (through a ``.pth`` file), so a test installs only what differs, without a
+    download. Returns its python and the environment to run it in."""
     import sysconfig
 
-    from generator import __version__
-    from generator.provenance import DISTRIBUTION
-
-    venv = tmp_path_factory.mktemp("released") / "venv"
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     subprocess.run([sys.executable, "-m", "venv", str(venv)], env=env, check=True)
     python = str(venv / "bin" / "python")
@@ -109,7 +103,22 @@ def released_dayone(tmp_path_factory: pytest.TempPathFactory, dayone_wheel: Path
         check=True,
     ).stdout.strip()
     (Path(purelib) / "shared.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    pip = [python, "-m", "pip", "install", "-q", "--no-deps", "--no-index"]
+    return python, env
+
+
+@pytest.fixture(scope="session")
+def released_dayone(tmp_path_factory: pytest.TempPathFactory, dayone_wheel: Path) -> Path:
+    """A virtualenv (its folder) with Day One installed from the wheel by name, as from
+    a package index, so it records itself as the released distribution. The wheel's
+    ``generator`` is the one imported, not the source tree."""
+    from generator import __version__
+    from generator.provenance import DISTRIBUTION
+
+    venv = tmp_path_factory.mktemp("released") / "venv"
+    python, env = venv_over_this_one(venv)
+    # --ignore-installed: the shared folder holds this checkout's editable install of
+    # the same name and version, which pip would otherwise count as already there.
+    pip = [python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--ignore-installed"]
     wanted = ["--find-links", str(dayone_wheel.parent), f"{DISTRIBUTION}=={__version__}"]
     installed = subprocess.run(
         [*pip, *wanted], env=env, capture_output=True, text=True, timeout=600, check=False

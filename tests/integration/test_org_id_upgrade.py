@@ -25,13 +25,14 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import python, run_in
+from tests.conftest import python, run_in, venv_over_this_one
 from tests.schema.support import comparable, databases, run_driver
 
 pytestmark = pytest.mark.integration
 
 # The last Day One whose entity tables and stored_files name the organization tenant_id.
 PREVIOUS = "20b8cab3296cb25183aba18fc2fd9b3bdb9fce82"
+PREVIOUS_BLACK = "25.11.0"
 REPO = Path(__file__).resolve().parents[2]
 DIALECTS = ["sqlite", *(["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])]
 
@@ -60,11 +61,20 @@ def old_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """acme_crm as the previous Day One generated it."""
     base = tmp_path_factory.mktemp("previous")
     code = previous_day_one(base / "dayone")
+    # That Day One formatted with black, which this one no longer installs.
+    old_python, env = venv_over_this_one(base / "venv")
+    subprocess.run(
+        [old_python, "-m", "pip", "install", "-q", f"black=={PREVIOUS_BLACK}"],
+        env=env,
+        capture_output=True,
+        check=True,
+        timeout=600,
+    )
     project = base / "acme"
     made = subprocess.run(
-        [sys.executable, "-m", "generator.cli", "new", "examples/acme_crm.yaml", "--out", project],
+        [old_python, "-m", "generator.cli", "new", "examples/acme_crm.yaml", "--out", project],
         cwd=code,
-        env={**os.environ, "PYTHONPATH": str(code)},
+        env={**env, "PYTHONPATH": str(code)},
         capture_output=True,
         text=True,
         check=False,
