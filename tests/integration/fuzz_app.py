@@ -19,7 +19,7 @@ import pytest
 import schemathesis
 from app.core import security
 from app.core.rbac import ROLES
-from app.db import Base, SessionLocal, engine
+from app.db import Base, default_database, open_session
 from app.main import app
 from app.models import AuthSession
 from fastapi.testclient import TestClient
@@ -42,8 +42,8 @@ from tests.support import Account, add_member, register
 
 # Cheap hashes: the fuzzer signs many users up; the parameters are not under test.
 security.password_hash = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
-Base.metadata.drop_all(engine)
-Base.metadata.create_all(engine)
+Base.metadata.drop_all(default_database().engine)
+Base.metadata.create_all(default_database().engine)
 
 client = TestClient(app)
 
@@ -53,7 +53,7 @@ def fresh_session_headers() -> dict[str, str]:
     session_id = uuid.uuid4()
     user_id = uuid.UUID(owner.user_id)
     refresh, expires = security.create_token(user_id, session_id, "refresh")
-    with SessionLocal() as session:
+    with open_session() as session:
         session.add(
             AuthSession(
                 id=session_id,
