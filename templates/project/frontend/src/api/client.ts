@@ -32,7 +32,11 @@ function refreshSession(): Promise<boolean> {
       new Request(new URL(REFRESH, origin()), { method: "POST", credentials: "same-origin" }),
     ),
   )
-    .then((response) => response.ok)
+    // Read the answer to its end: a body left unread keeps the request open.
+    .then(async (response) => {
+      await response.text().catch(() => "");
+      return response.ok;
+    })
     .catch(() => false)
     .finally(() => {
       refreshing = null;

@@ -98,6 +98,11 @@ export function SignIn() {
         </Button>
       </form>
       <p className="mt-4">
+        <Link to="/forgot-password" className="text-blue-800 underline">
+          Forgot your password?
+        </Link>
+      </p>
+      <p className="mt-2">
         No account yet?{" "}
         <Link to="/sign-up" className="text-blue-800 underline">
           Sign up
