@@ -1,8 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { QRCodeSVG } from "qrcode.react";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { api, request, unwrap } from "../api/client";
-import { ApiError } from "../api/errors";
+import { Form, fieldErrors } from "../components/form";
 import { Button, ErrorMessage, Notice, PageTitle, SectionTitle, TextField } from "../components/ui";
 import { TOTP } from "../generated/app";
 import { useMe } from "../lib/session";
@@ -31,15 +31,17 @@ function ChangePassword() {
       setNext("");
     },
   });
-  const fieldErrors = change.error instanceof ApiError ? change.error.fieldErrors : {};
+  const errors = fieldErrors(change.error);
   return (
-    <form
-      className="max-w-md"
-      onSubmit={(event: FormEvent) => {
-        event.preventDefault();
-        change.mutate();
-      }}
+    <Form
+      onSubmit={() => change.mutate()}
+      error={change.error}
+      pending={change.isPending}
+      submit="Change password"
     >
+      {change.isSuccess ? (
+        <Notice>Your password is changed; your other sessions are signed out.</Notice>
+      ) : null}
       <TextField
         id="current-password"
         label="Current password"
@@ -48,7 +50,7 @@ function ChangePassword() {
         onChange={setCurrent}
         required
         autoComplete="current-password"
-        error={fieldErrors.current_password}
+        error={errors.current_password}
       />
       <TextField
         id="new-password"
@@ -58,16 +60,9 @@ function ChangePassword() {
         onChange={setNext}
         required
         autoComplete="new-password"
-        error={fieldErrors.new_password}
+        error={errors.new_password}
       />
-      <ErrorMessage error={change.error} />
-      {change.isSuccess ? (
-        <Notice>Your password is changed; your other sessions are signed out.</Notice>
-      ) : null}
-      <Button type="submit" disabled={change.isPending}>
-        Change password
-      </Button>
-    </form>
+    </Form>
   );
 }
 
@@ -126,7 +121,7 @@ function TwoFactor() {
   });
   const pending = enable.isPending || disable.isPending;
   const active = setup.data ? enable : disable;
-  const fieldErrors = active.error instanceof ApiError ? active.error.fieldErrors : {};
+  const errors = fieldErrors(active.error);
   const confirmFields = (
     <>
       <TextField
@@ -136,7 +131,7 @@ function TwoFactor() {
         onChange={setCode}
         required
         autoComplete="one-time-code"
-        error={fieldErrors.code}
+        error={errors.code}
       />
       <TextField
         id="totp-password"
@@ -146,7 +141,7 @@ function TwoFactor() {
         onChange={setPassword}
         required
         autoComplete="current-password"
-        error={fieldErrors.password}
+        error={errors.password}
       />
     </>
   );
@@ -161,20 +156,16 @@ function TwoFactor() {
   }
   if (status.data?.enabled) {
     return (
-      <form
-        className="max-w-md"
-        onSubmit={(event: FormEvent) => {
-          event.preventDefault();
-          disable.mutate();
-        }}
+      <Form
+        onSubmit={() => disable.mutate()}
+        error={disable.error}
+        pending={pending}
+        submit="Turn off two-factor sign-in"
+        variant="danger"
       >
         <p className="mb-3">Two-factor sign-in is on. To turn it off, confirm with a code.</p>
         {confirmFields}
-        <ErrorMessage error={disable.error} />
-        <Button type="submit" variant="danger" disabled={pending}>
-          Turn off two-factor sign-in
-        </Button>
-      </form>
+      </Form>
     );
   }
   if (!setup.data) {
@@ -189,12 +180,11 @@ function TwoFactor() {
     );
   }
   return (
-    <form
-      className="max-w-md"
-      onSubmit={(event: FormEvent) => {
-        event.preventDefault();
-        enable.mutate();
-      }}
+    <Form
+      onSubmit={() => enable.mutate()}
+      error={enable.error}
+      pending={pending}
+      submit="Turn on two-factor sign-in"
     >
       <p className="mb-2">
         Scan this code with your authenticator app, then enter the code it shows.
@@ -212,11 +202,7 @@ function TwoFactor() {
         Or enter this key by hand: <code data-testid="totp-secret">{setup.data.secret}</code>
       </p>
       {confirmFields}
-      <ErrorMessage error={enable.error} />
-      <Button type="submit" disabled={pending}>
-        Turn on two-factor sign-in
-      </Button>
-    </form>
+    </Form>
   );
 }
 

@@ -1,9 +1,9 @@
 import { useMutation } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { Link } from "react-router";
 import { api, unwrap } from "../api/client";
-import { ApiError } from "../api/errors";
-import { Button, ErrorMessage, Notice, PageTitle, TextField } from "../components/ui";
+import { Form, fieldErrors } from "../components/form";
+import { Notice, PageTitle, TextField } from "../components/ui";
 
 /** Ask for a reset link; the answer is the same whether the address has an account or not. */
 export function ForgotPassword() {
@@ -11,18 +11,17 @@ export function ForgotPassword() {
   const ask = useMutation({
     mutationFn: () => unwrap(api.POST("/api/v1/auth/password-reset/request", { body: { email } })),
   });
-  const fieldErrors = ask.error instanceof ApiError ? ask.error.fieldErrors : {};
   return (
     <section className="max-w-md">
       <PageTitle>Forgot your password?</PageTitle>
       {ask.isSuccess ? (
         <Notice>If {email} has an account, a link to choose a new password is on its way.</Notice>
       ) : (
-        <form
-          onSubmit={(event: FormEvent) => {
-            event.preventDefault();
-            ask.mutate();
-          }}
+        <Form
+          onSubmit={() => ask.mutate()}
+          error={ask.error}
+          pending={ask.isPending}
+          submit="Send the reset link"
         >
           <TextField
             id="email"
@@ -32,13 +31,9 @@ export function ForgotPassword() {
             onChange={setEmail}
             required
             autoComplete="email"
-            error={fieldErrors.email}
+            error={fieldErrors(ask.error).email}
           />
-          <ErrorMessage error={ask.error} />
-          <Button type="submit" disabled={ask.isPending}>
-            Send the reset link
-          </Button>
-        </form>
+        </Form>
       )}
       <p className="mt-4">
         <Link to="/sign-in" className="text-blue-800 underline">

@@ -1,9 +1,9 @@
 import { useMutation } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { Link, useLocation } from "react-router";
 import { request } from "../api/client";
-import { ApiError } from "../api/errors";
-import { Button, ErrorMessage, Notice, PageTitle, TextField } from "../components/ui";
+import { Form, fieldErrors } from "../components/form";
+import { ErrorMessage, Notice, PageTitle, TextField } from "../components/ui";
 import { TOTP } from "../generated/app";
 
 /** The page the reset email links to: /reset-password#token=... */
@@ -20,7 +20,7 @@ export function ResetPassword() {
         ...(code ? { code } : {}),
       }),
   });
-  const fieldErrors = reset.error instanceof ApiError ? reset.error.fieldErrors : {};
+  const errors = fieldErrors(reset.error);
   return (
     <section className="max-w-md">
       <PageTitle>Choose a new password</PageTitle>
@@ -30,11 +30,11 @@ export function ResetPassword() {
       {reset.isSuccess ? (
         <Notice>Your password is changed; sign in with it.</Notice>
       ) : (
-        <form
-          onSubmit={(event: FormEvent) => {
-            event.preventDefault();
-            reset.mutate();
-          }}
+        <Form
+          onSubmit={() => reset.mutate()}
+          error={reset.error}
+          pending={reset.isPending || !token}
+          submit="Set the new password"
         >
           <TextField
             id="new-password"
@@ -44,7 +44,7 @@ export function ResetPassword() {
             onChange={setPassword}
             required
             autoComplete="new-password"
-            error={fieldErrors.new_password ?? fieldErrors.token}
+            error={errors.new_password ?? errors.token}
           />
           {TOTP ? (
             <TextField
@@ -53,14 +53,10 @@ export function ResetPassword() {
               value={code}
               onChange={setCode}
               autoComplete="one-time-code"
-              error={fieldErrors.code}
+              error={errors.code}
             />
           ) : null}
-          <ErrorMessage error={reset.error} />
-          <Button type="submit" disabled={reset.isPending || !token}>
-            Set the new password
-          </Button>
-        </form>
+        </Form>
       )}
       <p className="mt-4">
         <Link to="/sign-in" className="text-blue-800 underline">
