@@ -33,9 +33,8 @@ export function ConfirmButton({
   const { confirming, setConfirming, mutation } = useConfirmedMutation(run, invalidates);
   if (!confirming) {
     return (
-      <Button variant="danger" onClick={() => setConfirming(true)}>
+      <Button variant="danger" label={`${action} ${name}`} onClick={() => setConfirming(true)}>
         {action}
-        <span className="sr-only"> {name}</span>
       </Button>
     );
   }

@@ -74,8 +74,11 @@ export function Button({
   onClick,
   disabled,
   variant = "primary",
+  label,
 }: {
   children: ReactNode;
+  /** The name for screen readers when the text alone is ambiguous ("Delete" which row?). */
+  label?: string;
   type?: "button" | "submit";
   onClick?: () => void;
   disabled?: boolean;
@@ -91,6 +94,7 @@ export function Button({
       type={type}
       onClick={onClick}
       disabled={disabled}
+      aria-label={label}
       className={`rounded px-3 py-1 font-medium disabled:opacity-50 ${colours}`}
     >
       {children}
