@@ -123,6 +123,18 @@ def test_web_app_builds_and_passes_end_to_end(
             "contacts-as-viewer.png",
             "deals-upgrade.png",
             "sign-in-code.png",
+            "api-keys.png",
+            "files.png",
+            "jobs.png",
+            "audit-log.png",
+            "billing.png",
+            "billing-subscribed.png",
+            "deals-unlocked.png",
+            "account.png",
+            "forgot-password.png",
+            "reset-password.png",
+            "totp-setup.png",
+            "totp-recovery-codes.png",
         }
         assert expected <= set(shots), shots
         if os.environ.get("DAYONE_ARTIFACTS"):

@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { WEBHOOK_SECRET } from "./e2e/env";
 
 // End-to-end tests in the system's Chromium (CHROMIUM_PATH; nothing is
 // downloaded) against the backend serving the built app (`npm run build`
@@ -46,6 +47,7 @@ export default defineConfig({
       FRONTEND_URL: baseURL,
       COOKIE_SECURE: "false",
       ENVIRONMENT: "development",
+      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
     },
   },
 });

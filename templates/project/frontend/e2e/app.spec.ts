@@ -1,14 +1,20 @@
 // The whole journey in a real browser: sign up, verify the email from the
-// captured message, create organizations, then create, list, edit and delete a
-// row of every entity; an entity the plan lacks shows the upgrade prompt.
-// Every page is checked with axe and photographed into artifacts/.
+// captured message, create organizations; API keys, files, jobs, the audit log
+// and billing; create, list, edit and delete a row of every entity; an entity
+// the plan lacks shows the upgrade prompt until a signed webhook turns a paid
+// plan on; change, forget and reset the password; turn two-factor sign-in on
+// and sign in with a code. Every page is checked with axe and photographed
+// into artifacts/.
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 import {
+  BILLING_PROVIDER,
   FREE_FEATURES,
   INVITATIONS,
+  JOBS,
+  PLANS,
   ROLES,
   TOTP,
   TRIAL_FEATURES,
@@ -16,6 +22,8 @@ import {
 } from "../src/generated/app";
 import { ENTITIES } from "../src/generated/entities";
 import type { EntityMeta, FieldMeta } from "../src/lib/entities";
+import { WEBHOOK_SECRET } from "./env";
+import { PRICE_IDS } from "./plans";
 
 const LOG = "test-results/server.log";
 const run = Date.now().toString(36);
@@ -57,6 +65,18 @@ function totpCode(secret: string): string {
   const offset = (digest[digest.length - 1] ?? 0) & 0x0f;
   const value = digest.readUInt32BE(offset) & 0x7fffffff;
   return String(value % 1_000_000).padStart(6, "0");
+}
+
+/** The 30-second TOTP step a code of now belongs to. */
+function totpStep(): number {
+  return Math.floor(Date.now() / 30_000);
+}
+
+/** A Stripe-Signature header for `payload`, as Stripe signs webhooks (v1: HMAC-SHA256). */
+function stripeSignature(payload: string): string {
+  const timestamp = Math.floor(Date.now() / 1000);
+  const v1 = createHmac("sha256", WEBHOOK_SECRET).update(`${timestamp}.${payload}`).digest("hex");
+  return `t=${timestamp},v1=${v1}`;
 }
 
 /** Does a plan with `features` include the entity? (null: there are no plans) */
@@ -147,7 +167,8 @@ async function fillForm(page: Page, entity: EntityMeta, round: number) {
   }
 }
 
-test("sign up, verify, organizations and every entity", async ({ page, browser }) => {
+test("sign up, verify, organizations and every entity", async ({ page, browser, request }) => {
+  const lowest = ROLES[ROLES.length - 1] as string;
   await page.goto("/sign-up");
   await check(page, "sign-up");
   await page.getByLabel("Full name").fill("Ada Lovelace");
@@ -174,7 +195,72 @@ test("sign up, verify, organizations and every entity", async ({ page, browser }
   await page.getByRole("button", { name: "Create organization" }).click();
   await expect(page.getByRole("heading", { name: `First ${run}` })).toBeVisible();
   const firstOrg = page.url();
+  const firstOrgId = new URL(firstOrg).pathname.split("/")[2] ?? "";
   await check(page, "organization");
+
+  // API keys: create one, shown once; it works without the session; revoke it.
+  await page.getByRole("link", { name: "API keys" }).click();
+  await expect(page.getByRole("heading", { name: /^API keys of/ })).toBeVisible();
+  await check(page, "api-keys-empty");
+  await page.getByLabel("Key name").fill(`CI ${run}`);
+  await page.getByLabel("Key role").selectOption(lowest);
+  await page.getByRole("button", { name: "Create API key" }).click();
+  const shown = page.getByLabel(`API key CI ${run}`);
+  await expect(shown).toHaveValue(/.{20,}/);
+  const key = await shown.inputValue();
+  await expect(page.getByRole("cell", { name: `CI ${run}`, exact: true })).toBeVisible();
+  await check(page, "api-keys");
+  const byKey = { headers: { "X-API-Key": key } };
+  const keyProbe = `/api/v1/orgs/${firstOrgId}/files`;
+  expect((await request.get(keyProbe, byKey)).status()).toBe(200);
+  await page.getByRole("button", { name: `Revoke CI ${run}` }).click();
+  await page.getByRole("button", { name: "Confirm revoke" }).click();
+  await expect(page.getByRole("cell", { name: "Revoked", exact: true })).toBeVisible();
+  expect((await request.get(keyProbe, byKey)).status()).toBe(401);
+
+  // Files: upload with progress, list, download.
+  await page.goto(`${firstOrg}/settings/files`);
+  await expect(page.getByRole("heading", { name: /^Files of/ })).toBeVisible();
+  await page.getByLabel("File to upload").setInputFiles({
+    name: "notes.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from("name,score\nAda,7\n"),
+  });
+  await page.getByRole("button", { name: "Upload", exact: true }).click();
+  await expect(page.getByText("Uploaded notes.csv.")).toBeVisible();
+  await expect(page.getByRole("cell", { name: "notes.csv", exact: true })).toBeVisible();
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download notes.csv" }).click();
+  expect((await download).suggestedFilename()).toBe("notes.csv");
+  await check(page, "files");
+
+  // Jobs: start one from the allow-list and watch it finish.
+  if (JOBS.length > 0) {
+    await page.goto(firstOrg);
+    await page.getByRole("link", { name: "Jobs", exact: true }).click();
+    await page.getByLabel("Job", { exact: true }).selectOption(JOBS[0] ?? "");
+    await page.getByRole("button", { name: "Start job" }).click();
+    await expect(page.getByRole("status")).toContainText("finished");
+    await check(page, "jobs");
+  }
+
+  // The audit log, filtered to the key's revocation.
+  await page.goto(firstOrg);
+  await page.getByRole("link", { name: "Audit log" }).click();
+  await expect(page.getByRole("heading", { name: /^Audit log of/ })).toBeVisible();
+  await page.getByLabel(/^Action/).fill("api_key.revoked");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page.getByRole("row")).toHaveCount(2);
+  await expect(page.getByRole("cell", { name: "api_key.revoked" })).toBeVisible();
+  await check(page, "audit-log");
+
+  if (PLANS) {
+    await page.goto(firstOrg);
+    await page.getByRole("link", { name: "Billing" }).click();
+    await expect(page.getByRole("heading", { name: /^Billing of/ })).toBeVisible();
+    await expect(page.getByRole("table", { name: "Plans" })).toBeVisible();
+    await check(page, "billing");
+  }
 
   for (const entity of creationOrder()) {
     await page.goto(firstOrg);
@@ -209,7 +295,6 @@ test("sign up, verify, organizations and every entity", async ({ page, browser }
   await page.getByRole("link", { name: "Members" }).click();
   await expect(page.getByRole("cell", { name: email, exact: true })).toBeVisible();
   await check(page, "members");
-  const lowest = ROLES[ROLES.length - 1] as string;
   if (INVITATIONS) {
     const invitee = `e2e-b-${run}@example.com`;
     await page.getByLabel("Email to invite").fill(invitee);
@@ -273,42 +358,125 @@ test("sign up, verify, organizations and every entity", async ({ page, browser }
     await page.getByLabel("Name").fill(`Second ${run}`);
     await page.getByRole("button", { name: "Create organization" }).click();
     await expect(page.getByRole("heading", { name: `Second ${run}` })).toBeVisible();
+    const secondOrg = page.url();
     await page.getByRole("link", { name: paid.pluralLabel, exact: true }).click();
     await expect(
       page.getByRole("heading", { name: `Upgrade to use ${paid.pluralLabel.toLowerCase()}` }),
     ).toBeVisible();
     await check(page, `${paid.route}-upgrade`);
+
+    // The provider reports a subscription to a plan with the entity, in an
+    // event signed as the provider signs it: the entity unlocks.
+    const plans = (await (await request.get("/api/v1/billing/plans")).json()) as {
+      id: string;
+      paid: boolean;
+      features: string[];
+    }[];
+    const plan = plans.find(
+      (one) => one.paid && PRICE_IDS[one.id] && one.features.includes(paid.feature ?? ""),
+    );
+    if (BILLING_PROVIDER === "stripe" && plan) {
+      const orgId = new URL(secondOrg).pathname.split("/")[2] ?? "";
+      const payload = JSON.stringify({
+        id: `evt_e2e_${run}`,
+        object: "event",
+        type: "customer.subscription.updated",
+        created: Math.floor(Date.now() / 1000),
+        data: {
+          object: {
+            id: `sub_e2e_${run}`,
+            object: "subscription",
+            status: "active",
+            customer: `cus_e2e_${run}`,
+            metadata: { org_id: orgId },
+            items: {
+              data: [
+                {
+                  price: { id: PRICE_IDS[plan.id] },
+                  current_period_end: Math.floor(Date.now() / 1000) + 30 * 86400,
+                },
+              ],
+            },
+            trial_end: null,
+          },
+        },
+      });
+      const answer = await request.post("/api/v1/billing/webhooks/stripe", {
+        data: payload,
+        headers: {
+          "Content-Type": "application/json",
+          "Stripe-Signature": stripeSignature(payload),
+        },
+      });
+      expect(answer.status(), await answer.text()).toBe(200);
+      await page.goto(`${secondOrg}/settings/billing`);
+      await expect(page.getByRole("definition").first()).toHaveText(plan.id);
+      await check(page, "billing-subscribed");
+      await page.goto(`${secondOrg}/${paid.route}`);
+      await expect(page.getByRole("heading", { name: paid.pluralLabel })).toBeVisible();
+      await expect(
+        page.getByRole("link", { name: `New ${paid.label.toLowerCase()}` }),
+      ).toBeVisible();
+      await check(page, `${paid.route}-unlocked`);
+    }
   }
+
+  // The account page: change the password.
+  await page.getByRole("link", { name: /your account/ }).click();
+  await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
+  await check(page, "account");
+  const changed = `${password} changed`;
+  await page.getByLabel("Current password").fill(password);
+  await page.getByLabel("New password").fill(changed);
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByText("Your password is changed")).toBeVisible();
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
 
+  // Forgotten: the emailed link opens the page that sets a new one.
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await page.getByLabel("Email").fill(email);
+  await check(page, "forgot-password");
+  await page.getByRole("button", { name: "Send the reset link" }).click();
+  await expect(page.getByText("is on its way")).toBeVisible();
+  await page.goto(await emailedLink("/reset-password"));
+  await check(page, "reset-password");
+  const reset = `${password} reset`;
+  await page.getByLabel("New password").fill(reset);
+  await page.getByRole("button", { name: "Set the new password" }).click();
+  await expect(page.getByText("sign in with it")).toBeVisible();
+  await page.getByRole("main").getByRole("link", { name: "Sign in" }).click();
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(reset);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Organizations" })).toBeVisible();
+
   if (TOTP) {
-    // Turn the second factor on through the API (the session's cookies and its
-    // CSRF header), then sign in through the code step with a recovery code.
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill(password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page.getByRole("heading", { name: "Organizations" })).toBeVisible();
-    const cookies = await page.context().cookies();
-    const csrf = cookies.find((cookie) => cookie.name === "csrf_token")?.value ?? "";
-    const headers = { "X-CSRF-Token": csrf };
-    const setup = await page.request.post("/api/v1/auth/totp/setup", { headers });
-    expect(setup.status()).toBe(200);
-    const { secret } = (await setup.json()) as { secret: string };
-    const enable = await page.request.post("/api/v1/auth/totp/enable", {
-      headers,
-      data: { code: totpCode(secret), password },
-    });
-    expect(enable.status()).toBe(200);
-    const { recovery_codes: codes } = (await enable.json()) as { recovery_codes: string[] };
+    // Two-factor sign-in on, from the QR code's secret; then sign in with a code.
+    await page.getByRole("link", { name: /your account/ }).click();
+    await page.getByRole("button", { name: "Set up two-factor sign-in" }).click();
+    await expect(
+      page.getByRole("img", { name: "QR code for your authenticator app" }),
+    ).toBeVisible();
+    const secret = (await page.getByTestId("totp-secret").textContent()) ?? "";
+    await check(page, "totp-setup");
+    const used = totpStep();
+    await page.getByLabel("Code from your authenticator app").fill(totpCode(secret));
+    await page.getByLabel("Your password").fill(reset);
+    await page.getByRole("button", { name: "Turn on two-factor sign-in" }).click();
+    const codes = page.getByRole("list", { name: "Recovery codes" }).getByRole("listitem");
+    await expect(codes.first()).toBeVisible();
+    await check(page, "totp-recovery-codes");
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill(password);
+    await page.getByLabel("Password").fill(reset);
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page.getByRole("heading", { name: "Two-factor code" })).toBeVisible();
     await check(page, "sign-in-code");
-    await page.getByLabel(/Code from your authenticator app/).fill(codes[0] ?? "");
+    // The code that turned it on is spent: wait for the next one.
+    while (totpStep() <= used) await page.waitForTimeout(1000);
+    await page.getByLabel(/Code from your authenticator app/).fill(totpCode(secret));
     await page.getByRole("button", { name: "Verify" }).click();
     await expect(page.getByRole("heading", { name: "Organizations" })).toBeVisible();
   }

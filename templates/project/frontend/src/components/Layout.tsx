@@ -53,7 +53,10 @@ export function Layout() {
           {me.data ? (
             <>
               <OrgSwitcher />
-              <span className="ml-auto text-sm">{me.data.email}</span>
+              <Link to="/account" className="ml-auto text-sm text-blue-800 underline">
+                {me.data.email}
+                <span className="sr-only"> (your account)</span>
+              </Link>
               <Button variant="secondary" onClick={() => signOut.mutate()}>
                 Sign out
               </Button>

@@ -1,8 +1,8 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { request } from "../api/client";
 import { ApiError } from "../api/errors";
+import { ConfirmButton } from "../components/confirm";
 import { UpgradePrompt } from "../components/UpgradePrompt";
 import { Button, ErrorMessage, PageTitle } from "../components/ui";
 import type { EntityMeta, FieldMeta, Row } from "../lib/entities";
@@ -24,31 +24,12 @@ function RefCell({ orgId, field, value }: { orgId: string; field: FieldMeta; val
 }
 
 function DeleteButton({ orgId, entity, row }: { orgId: string; entity: EntityMeta; row: Row }) {
-  const [confirming, setConfirming] = useState(false);
-  const queryClient = useQueryClient();
-  const remove = useMutation({
-    mutationFn: () => request("DELETE", `${listPath(orgId, entity)}/${row.id}`),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["rows", orgId] }),
-  });
-  const name = rowName(entity, row);
-  if (!confirming) {
-    return (
-      <Button variant="danger" onClick={() => setConfirming(true)}>
-        Delete<span className="sr-only"> {name}</span>
-      </Button>
-    );
-  }
   return (
-    <span className="flex flex-wrap items-center gap-2">
-      <span>Delete {name}?</span>
-      <Button variant="danger" onClick={() => remove.mutate()} disabled={remove.isPending}>
-        Confirm delete
-      </Button>
-      <Button variant="secondary" onClick={() => setConfirming(false)}>
-        Cancel
-      </Button>
-      <ErrorMessage error={remove.error} />
-    </span>
+    <ConfirmButton
+      name={rowName(entity, row)}
+      run={() => request("DELETE", `${listPath(orgId, entity)}/${row.id}`)}
+      invalidates={["rows", orgId]}
+    />
   );
 }
 

@@ -2,6 +2,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { api, request, unwrap } from "../api/client";
 import { ApiError } from "../api/errors";
+import { ConfirmButton } from "../components/confirm";
+import { Cell, Table, When } from "../components/table";
 import { Button, ErrorMessage, Notice, PageTitle, TextField } from "../components/ui";
 import { INVITATIONS, MEMBER_MANAGER, ROLES } from "../generated/app";
 import { useCurrentOrg } from "../lib/org";
@@ -64,10 +66,6 @@ function Invitations({ orgId }: { orgId: string }) {
       await refresh();
     },
   });
-  const revoke = useMutation({
-    mutationFn: (id: string) => request("DELETE", `${base}/${id}`),
-    onSuccess: refresh,
-  });
   const fieldErrors = invite.error instanceof ApiError ? invite.error.fieldErrors : {};
   return (
     <section className="mt-8">
@@ -112,44 +110,31 @@ function Invitations({ orgId }: { orgId: string }) {
         </div>
       </form>
       {invite.isSuccess ? <Notice>Invitation sent to {invite.data.email}.</Notice> : null}
-      <ErrorMessage error={invite.error ?? pending.error ?? revoke.error} />
-      {pending.data && pending.data.length > 0 ? (
-        <table className="w-full border-collapse bg-white">
-          <caption className="sr-only">Pending invitations</caption>
-          <thead>
-            <tr>
-              <th scope="col" className="border-b p-2 text-left">
-                Email
-              </th>
-              <th scope="col" className="border-b p-2 text-left">
-                Role
-              </th>
-              <th scope="col" className="border-b p-2 text-left">
-                Expires
-              </th>
-              <th scope="col" className="border-b p-2 text-left">
-                Actions
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {pending.data.map((invitation) => (
-              <tr key={invitation.id}>
-                <td className="border-b p-2">{invitation.email}</td>
-                <td className="border-b p-2">{invitation.role}</td>
-                <td className="border-b p-2">{new Date(invitation.expires_at).toLocaleString()}</td>
-                <td className="border-b p-2">
-                  <Button variant="danger" onClick={() => revoke.mutate(invitation.id)}>
-                    Revoke<span className="sr-only"> the invitation of {invitation.email}</span>
-                  </Button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : (
-        <p>No pending invitations.</p>
-      )}
+      <ErrorMessage error={invite.error ?? pending.error} />
+      <Table
+        caption="Pending invitations"
+        columns={["Email", "Role", "Expires", "Actions"]}
+        count={pending.data?.length ?? 0}
+        empty="No pending invitations."
+      >
+        {(pending.data ?? []).map((invitation) => (
+          <tr key={invitation.id}>
+            <Cell>{invitation.email}</Cell>
+            <Cell>{invitation.role}</Cell>
+            <Cell>
+              <When value={invitation.expires_at} />
+            </Cell>
+            <Cell>
+              <ConfirmButton
+                action="Revoke"
+                name={`the invitation of ${invitation.email}`}
+                run={() => request("DELETE", `${base}/${invitation.id}`)}
+                invalidates={["invitations", orgId]}
+              />
+            </Cell>
+          </tr>
+        ))}
+      </Table>
     </section>
   );
 }
@@ -169,10 +154,6 @@ export function Members() {
       request("PATCH", `/api/v1/orgs/${orgId}/members/${userId}`, { role }),
     onSuccess: refresh,
   });
-  const remove = useMutation({
-    mutationFn: (userId: string) => request("DELETE", `/api/v1/orgs/${orgId}/members/${userId}`),
-    onSuccess: refresh,
-  });
   if (loading) return <p>Loading…</p>;
   if (!org)
     return <ErrorMessage error="This organization does not exist or you are not a member." />;
@@ -180,57 +161,42 @@ export function Members() {
   return (
     <section>
       <PageTitle>Members of {org.name}</PageTitle>
-      <ErrorMessage error={members.error ?? changeRole.error ?? remove.error} />
-      {members.data ? (
-        <table className="w-full border-collapse bg-white">
-          <caption className="sr-only">Members</caption>
-          <thead>
-            <tr>
-              <th scope="col" className="border-b p-2 text-left">
-                Name
-              </th>
-              <th scope="col" className="border-b p-2 text-left">
-                Email
-              </th>
-              <th scope="col" className="border-b p-2 text-left">
-                Role
-              </th>
+      <ErrorMessage error={members.error ?? changeRole.error} />
+      <Table
+        caption="Members"
+        columns={manager ? ["Name", "Email", "Role", "Actions"] : ["Name", "Email", "Role"]}
+        count={members.data?.length ?? 0}
+        empty={members.isPending ? "Loading…" : "No members."}
+      >
+        {(members.data ?? []).map((member) => (
+          <tr key={member.user_id}>
+            <Cell>{member.full_name}</Cell>
+            <Cell>{member.email}</Cell>
+            <Cell>
               {manager ? (
-                <th scope="col" className="border-b p-2 text-left">
-                  Actions
-                </th>
-              ) : null}
-            </tr>
-          </thead>
-          <tbody>
-            {members.data.map((member) => (
-              <tr key={member.user_id}>
-                <td className="border-b p-2">{member.full_name}</td>
-                <td className="border-b p-2">{member.email}</td>
-                <td className="border-b p-2">
-                  {manager ? (
-                    <RoleSelect
-                      id={`role-${member.user_id}`}
-                      label={`Role of ${member.email}`}
-                      value={member.role}
-                      onChange={(role) => changeRole.mutate({ userId: member.user_id, role })}
-                    />
-                  ) : (
-                    member.role
-                  )}
-                </td>
-                {manager ? (
-                  <td className="border-b p-2">
-                    <Button variant="danger" onClick={() => remove.mutate(member.user_id)}>
-                      Remove<span className="sr-only"> {member.email}</span>
-                    </Button>
-                  </td>
-                ) : null}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
+                <RoleSelect
+                  id={`role-${member.user_id}`}
+                  label={`Role of ${member.email}`}
+                  value={member.role}
+                  onChange={(role) => changeRole.mutate({ userId: member.user_id, role })}
+                />
+              ) : (
+                member.role
+              )}
+            </Cell>
+            {manager ? (
+              <Cell>
+                <ConfirmButton
+                  action="Remove"
+                  name={member.email}
+                  run={() => request("DELETE", `/api/v1/orgs/${orgId}/members/${member.user_id}`)}
+                  invalidates={["members", orgId]}
+                />
+              </Cell>
+            ) : null}
+          </tr>
+        ))}
+      </Table>
       {manager && INVITATIONS ? <Invitations orgId={orgId} /> : null}
     </section>
   );

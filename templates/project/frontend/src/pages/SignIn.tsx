@@ -1,9 +1,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { request } from "../api/client";
-import { ApiError } from "../api/errors";
-import { Button, ErrorMessage, PageTitle, TextField } from "../components/ui";
+import { Form, fieldErrors } from "../components/form";
+import { PageTitle, TextField } from "../components/ui";
 
 // The login answer: session cookies are set, or a second factor is needed.
 type LoginAnswer = { challenge_token?: string };
@@ -35,15 +35,14 @@ export function SignIn() {
     onSuccess: done,
   });
   if (challenge) {
-    const fieldErrors = verify.error instanceof ApiError ? verify.error.fieldErrors : {};
     return (
       <section className="max-w-md">
         <PageTitle>Two-factor code</PageTitle>
-        <form
-          onSubmit={(event: FormEvent) => {
-            event.preventDefault();
-            verify.mutate();
-          }}
+        <Form
+          onSubmit={() => verify.mutate()}
+          error={verify.error}
+          pending={verify.isPending}
+          submit="Verify"
         >
           <TextField
             id="code"
@@ -52,25 +51,21 @@ export function SignIn() {
             onChange={setCode}
             required
             autoComplete="one-time-code"
-            error={fieldErrors.code}
+            error={fieldErrors(verify.error).code}
           />
-          <ErrorMessage error={verify.error} />
-          <Button type="submit" disabled={verify.isPending}>
-            Verify
-          </Button>
-        </form>
+        </Form>
       </section>
     );
   }
-  const fieldErrors = signIn.error instanceof ApiError ? signIn.error.fieldErrors : {};
+  const errors = fieldErrors(signIn.error);
   return (
     <section className="max-w-md">
       <PageTitle>Sign in</PageTitle>
-      <form
-        onSubmit={(event: FormEvent) => {
-          event.preventDefault();
-          signIn.mutate();
-        }}
+      <Form
+        onSubmit={() => signIn.mutate()}
+        error={signIn.error}
+        pending={signIn.isPending}
+        submit="Sign in"
       >
         <TextField
           id="email"
@@ -80,7 +75,7 @@ export function SignIn() {
           onChange={setEmail}
           required
           autoComplete="email"
-          error={fieldErrors.email}
+          error={errors.email}
         />
         <TextField
           id="password"
@@ -90,14 +85,15 @@ export function SignIn() {
           onChange={setPassword}
           required
           autoComplete="current-password"
-          error={fieldErrors.password}
+          error={errors.password}
         />
-        <ErrorMessage error={signIn.error} />
-        <Button type="submit" disabled={signIn.isPending}>
-          Sign in
-        </Button>
-      </form>
+      </Form>
       <p className="mt-4">
+        <Link to="/forgot-password" className="text-blue-800 underline">
+          Forgot your password?
+        </Link>
+      </p>
+      <p className="mt-2">
         No account yet?{" "}
         <Link to="/sign-up" className="text-blue-800 underline">
           Sign up

@@ -1,9 +1,9 @@
 import { useMutation } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { api, unwrap } from "../api/client";
-import { ApiError } from "../api/errors";
-import { Button, ErrorMessage, Notice, PageTitle, TextField } from "../components/ui";
+import { Form, fieldErrors } from "../components/form";
+import { Notice, PageTitle, TextField } from "../components/ui";
 
 export function SignUp() {
   const [search] = useSearchParams();
@@ -17,11 +17,7 @@ export function SignUp() {
     mutationFn: () =>
       unwrap(api.POST("/api/v1/auth/register", { body: { email, password, full_name: fullName } })),
   });
-  const fieldErrors = signUp.error instanceof ApiError ? signUp.error.fieldErrors : {};
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    signUp.mutate();
-  };
+  const errors = fieldErrors(signUp.error);
   if (signUp.isSuccess) {
     return (
       <section>
@@ -36,7 +32,12 @@ export function SignUp() {
   return (
     <section className="max-w-md">
       <PageTitle>Sign up</PageTitle>
-      <form onSubmit={submit} noValidate={false}>
+      <Form
+        onSubmit={() => signUp.mutate()}
+        error={signUp.error}
+        pending={signUp.isPending}
+        submit="Create account"
+      >
         <TextField
           id="full_name"
           label="Full name"
@@ -45,7 +46,7 @@ export function SignUp() {
           required
           maxLength={200}
           autoComplete="name"
-          error={fieldErrors.full_name}
+          error={errors.full_name}
         />
         <TextField
           id="email"
@@ -55,7 +56,7 @@ export function SignUp() {
           onChange={setEmail}
           required
           autoComplete="email"
-          error={fieldErrors.email}
+          error={errors.email}
         />
         <TextField
           id="password"
@@ -65,13 +66,9 @@ export function SignUp() {
           onChange={setPassword}
           required
           autoComplete="new-password"
-          error={fieldErrors.password}
+          error={errors.password}
         />
-        <ErrorMessage error={signUp.error} />
-        <Button type="submit" disabled={signUp.isPending}>
-          Create account
-        </Button>
-      </form>
+      </Form>
       <p className="mt-4">
         Have an account?{" "}
         <Link to="/sign-in" className="text-blue-800 underline">

@@ -1,0 +1,103 @@
+import { useQuery } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { api, unwrap } from "../api/client";
+import { Cell, Table, When } from "../components/table";
+import { Button, ErrorMessage, PageTitle, TextField } from "../components/ui";
+import { MEMBER_MANAGER } from "../generated/app";
+import { useCurrentOrg } from "../lib/org";
+import { atLeast } from "../lib/permissions";
+import { PAGE_SIZE } from "../lib/rows";
+
+/** The organization's audit events, newest first, filtered by action. */
+export function AuditLog() {
+  const { orgId, org, loading } = useCurrentOrg();
+  const allowed = atLeast(org?.role, MEMBER_MANAGER);
+  const [draft, setDraft] = useState("");
+  const [action, setAction] = useState("");
+  const [offset, setOffset] = useState(0);
+  const events = useQuery({
+    queryKey: ["audit", orgId, action, offset],
+    queryFn: () =>
+      unwrap(
+        api.GET("/api/v1/orgs/{org_id}/audit-log", {
+          params: {
+            path: { org_id: orgId },
+            query: { limit: PAGE_SIZE, offset, ...(action ? { action } : {}) },
+          },
+        }),
+      ),
+    enabled: allowed,
+  });
+  if (loading) return <p>Loading…</p>;
+  if (!org || !allowed) {
+    return <ErrorMessage error="Only an organization's member managers may read its audit log." />;
+  }
+  const page = events.data;
+  return (
+    <section>
+      <PageTitle>Audit log of {org.name}</PageTitle>
+      <form
+        className="flex max-w-xl flex-wrap items-end gap-3"
+        onSubmit={(event: FormEvent) => {
+          event.preventDefault();
+          setOffset(0);
+          setAction(draft.trim());
+        }}
+      >
+        <TextField
+          id="audit-action"
+          label="Action (e.g. member.invited)"
+          value={draft}
+          onChange={setDraft}
+        />
+        <div className="mb-3">
+          <Button type="submit">Filter</Button>
+        </div>
+      </form>
+      <ErrorMessage error={events.error} />
+      <Table
+        caption="Audit events"
+        columns={["When", "Action", "Actor", "Target"]}
+        count={page?.items.length ?? 0}
+        empty="No events."
+      >
+        {(page?.items ?? []).map((event) => (
+          <tr key={event.id}>
+            <Cell>
+              <When value={event.created_at} />
+            </Cell>
+            <Cell>
+              <code>{event.action}</code>
+            </Cell>
+            <Cell>
+              {event.actor_user_id
+                ? `user ${event.actor_user_id}`
+                : event.actor_api_key_id
+                  ? `API key ${event.actor_api_key_id}`
+                  : "system"}
+            </Cell>
+            <Cell>{event.target_type ? `${event.target_type} ${event.target_id ?? ""}` : "—"}</Cell>
+          </tr>
+        ))}
+      </Table>
+      {page && page.total > PAGE_SIZE ? (
+        <nav aria-label="Pages" className="mt-3 flex gap-2">
+          <Button
+            variant="secondary"
+            disabled={offset === 0}
+            onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}
+          >
+            Previous page
+          </Button>
+          <Button
+            variant="secondary"
+            disabled={offset + PAGE_SIZE >= page.total}
+            onClick={() => setOffset(offset + PAGE_SIZE)}
+          >
+            Next page
+          </Button>
+        </nav>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,158 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { api, request, unwrap } from "../api/client";
+import type { components } from "../api/schema";
+import { ConfirmButton } from "../components/confirm";
+import { Cell, Table, When } from "../components/table";
+import { Button, ErrorMessage, Notice, PageTitle, SectionTitle } from "../components/ui";
+import { FILES_UPLOAD, MEMBER_MANAGER } from "../generated/app";
+import { useCurrentOrg } from "../lib/org";
+import { atLeast } from "../lib/permissions";
+import { PAGE_SIZE } from "../lib/rows";
+import { useMe } from "../lib/session";
+import { uploadFile } from "../lib/upload";
+
+type StoredFile = components["schemas"]["StoredFileRead"];
+
+function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function Upload({ orgId }: { orgId: string }) {
+  const queryClient = useQueryClient();
+  const [file, setFile] = useState<File | null>(null);
+  const [progress, setProgress] = useState(0);
+  const upload = useMutation({
+    mutationFn: (chosen: File) =>
+      uploadFile<StoredFile>(`/api/v1/orgs/${orgId}/files/upload`, chosen, setProgress),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["files", orgId] }),
+  });
+  return (
+    <form
+      className="flex max-w-xl flex-wrap items-end gap-3"
+      onSubmit={(event: FormEvent) => {
+        event.preventDefault();
+        if (file) {
+          setProgress(0);
+          upload.mutate(file);
+        }
+      }}
+    >
+      <div className="mb-3">
+        <label htmlFor="file-upload" className="mb-1 block font-medium">
+          File to upload
+        </label>
+        <input
+          id="file-upload"
+          type="file"
+          required
+          onChange={(event) => setFile(event.target.files?.[0] ?? null)}
+        />
+      </div>
+      <div className="mb-3">
+        <Button type="submit" disabled={!file || upload.isPending}>
+          Upload
+        </Button>
+      </div>
+      {upload.isPending ? (
+        <div className="mb-3 w-full">
+          <label htmlFor="upload-progress" className="mr-2">
+            Uploading
+          </label>
+          <progress id="upload-progress" max={1} value={progress} />
+        </div>
+      ) : null}
+      {upload.isSuccess ? <Notice>Uploaded {upload.data.original_name}.</Notice> : null}
+      <ErrorMessage error={upload.error} />
+    </form>
+  );
+}
+
+/** The organization's files: every member lists and downloads; uploaders upload. */
+export function Files() {
+  const { orgId, org, loading } = useCurrentOrg();
+  const me = useMe();
+  const [offset, setOffset] = useState(0);
+  const files = useQuery({
+    queryKey: ["files", orgId, offset],
+    queryFn: () =>
+      unwrap(
+        api.GET("/api/v1/orgs/{org_id}/files", {
+          params: { path: { org_id: orgId }, query: { limit: PAGE_SIZE, offset } },
+        }),
+      ),
+    enabled: org !== undefined,
+  });
+  if (loading) return <p>Loading…</p>;
+  if (!org)
+    return <ErrorMessage error="This organization does not exist or you are not a member." />;
+  const mayDeleteAny = atLeast(org.role, MEMBER_MANAGER);
+  const page = files.data;
+  return (
+    <section>
+      <PageTitle>Files of {org.name}</PageTitle>
+      {atLeast(org.role, FILES_UPLOAD) ? <Upload orgId={orgId} /> : null}
+      <SectionTitle>Files</SectionTitle>
+      <ErrorMessage error={files.error} />
+      <Table
+        caption="Files"
+        columns={["Name", "Type", "Size", "Uploaded", "Actions"]}
+        count={page?.items.length ?? 0}
+        empty="No files yet."
+      >
+        {(page?.items ?? []).map((file) => (
+          <tr key={file.id}>
+            <Cell>{file.original_name}</Cell>
+            <Cell>{file.content_type}</Cell>
+            <Cell>{size(file.size_bytes)}</Cell>
+            <Cell>
+              <When value={file.created_at} />
+            </Cell>
+            <Cell>
+              <span className="flex flex-wrap gap-2">
+                {file.status === "ready" ? (
+                  <a
+                    href={`/api/v1/orgs/${orgId}/files/${file.id}/content`}
+                    download={file.original_name}
+                    className="text-blue-800 underline"
+                  >
+                    Download<span className="sr-only"> {file.original_name}</span>
+                  </a>
+                ) : (
+                  file.status
+                )}
+                {mayDeleteAny || file.uploaded_by_id === me.data?.id ? (
+                  <ConfirmButton
+                    name={file.original_name}
+                    run={() => request("DELETE", `/api/v1/orgs/${orgId}/files/${file.id}`)}
+                    invalidates={["files", orgId]}
+                  />
+                ) : null}
+              </span>
+            </Cell>
+          </tr>
+        ))}
+      </Table>
+      {page && page.total > PAGE_SIZE ? (
+        <nav aria-label="Pages" className="mt-3 flex gap-2">
+          <Button
+            variant="secondary"
+            disabled={offset === 0}
+            onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}
+          >
+            Previous page
+          </Button>
+          <Button
+            variant="secondary"
+            disabled={offset + PAGE_SIZE >= page.total}
+            onClick={() => setOffset(offset + PAGE_SIZE)}
+          >
+            Next page
+          </Button>
+        </nav>
+      ) : null}
+    </section>
+  );
+}
