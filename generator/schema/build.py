@@ -353,7 +353,9 @@ def entity_table(spec: Spec, entity: EntitySpec) -> Table:
                 Check(constraint_name("ck", table, f.column), f.column, tuple(f.values or ()))
             )
     uniques = tuple(("org_id", f.column) for f in entity.fields if f.unique)
-    indexes: list[tuple[str, ...]] = [("org_id", "created_at")]
+    # A page of the list, newest first (app.services.org_scope), reads this
+    # index backwards: no sort, and keyset pages start where the last ended.
+    indexes: list[tuple[str, ...]] = [("org_id", "created_at", "id")]
     indexes += [("org_id", f.column) for f in entity.fields if f.index and not f.unique]
     indexes += [(f.column,) for f in entity.fields if f.type == "ref" and not f.unique]
     return _table(table, columns, uniques=uniques, indexes=tuple(indexes), checks=tuple(checks))

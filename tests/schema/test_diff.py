@@ -153,7 +153,7 @@ def test_rename_table_renames_every_name_that_embeds_it() -> None:
     assert {o.check.name for o in of(before, DropCheck)} == {"ck_notes_status"}
     assert {o.index.name for o in of(before, DropUnique)} == {"uq_notes_org_id_title"}
     assert {o.index.name for o in of(before, DropIndex)} == {
-        "ix_notes_org_id_created_at",
+        "ix_notes_org_id_created_at_id",
         "ix_notes_org_id_body",
     }
     # ...and comes back under the new one after it
@@ -162,7 +162,7 @@ def test_rename_table_renames_every_name_that_embeds_it() -> None:
     assert {o.check.name for o in of(after, CreateCheck)} == {"ck_memos_status"}
     assert {o.index.name for o in of(after, CreateUnique)} == {"uq_memos_org_id_title"}
     assert {o.index.name for o in of(after, CreateIndex)} == {
-        "ix_memos_org_id_created_at",
+        "ix_memos_org_id_created_at_id",
         "ix_memos_org_id_body",
     }
     # deals.note_id follows the table: nothing to do on deals

@@ -124,12 +124,12 @@ def test_a_schema_of_format_2_gets_tenant_id_renamed_to_org_id() -> None:
     assert {o.index.name for o in of(d.upgrade, DropUnique)} == {"uq_notes_tenant_id_title"}
     assert {o.index.name for o in of(d.upgrade, CreateUnique)} == {"uq_notes_org_id_title"}
     assert {o.index.name for o in of(d.upgrade, DropIndex)} == {
-        "ix_notes_tenant_id_created_at",
+        "ix_notes_tenant_id_created_at_id",
         "ix_notes_tenant_id_body",
         "ix_stored_files_tenant_id_created_at",
     }
     assert {o.index.name for o in of(d.upgrade, CreateIndex)} == {
-        "ix_notes_org_id_created_at",
+        "ix_notes_org_id_created_at_id",
         "ix_notes_org_id_body",
         "ix_stored_files_org_id_created_at",
     }
