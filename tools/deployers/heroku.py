@@ -59,9 +59,7 @@ class HerokuDeployer(Deployer):
                 problems.append(f"{HEROKU_YML}: build.docker.{process} {dockerfile} is missing")
             elif (project.root / path).resolve() != (project.root / project.dockerfile).resolve():
                 # Heroku builds with the Dockerfile's folder as the context.
-                problems.append(
-                    f"{HEROKU_YML}: build.docker.{process} is not {project.dockerfile}"
-                )
+                problems.append(f"{HEROKU_YML}: build.docker.{process} is not {project.dockerfile}")
         run = {str(k): str(v) for k, v in (manifest.get("run") or {}).items()}
         problems += self.check_processes(project, run, f"{HEROKU_YML} run", web="web")
         for process in run:
