@@ -7,11 +7,17 @@ afterEach(() => {
   document.cookie = "csrf_token=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/";
 });
 
+const sent: Response[] = [];
+
 function answers(...statuses: number[]) {
   const calls: Request[] = [];
+  sent.length = 0;
   const fetch = vi.fn(async (request: Request) => {
     calls.push(request);
-    return new Response(null, { status: statuses[calls.length - 1] ?? 500 });
+    const status = statuses[calls.length - 1] ?? 500;
+    const response = new Response(status === 401 ? '{"status":401}' : null, { status });
+    sent.push(response);
+    return response;
   });
   vi.stubGlobal("fetch", fetch);
   return calls;
@@ -27,6 +33,18 @@ describe("send", () => {
       "/api/v1/auth/refresh",
       "/api/v1/auth/me",
     ]);
+  });
+
+  it("reads the bodies it drops, so the browser does not keep their requests open", async () => {
+    answers(401, 401);
+    const response = await send(new Request("http://localhost/api/v1/auth/me"));
+    expect(response.status).toBe(401);
+    // The refresh's answer is read; the first 401 goes back to the caller unread.
+    expect(sent.map((answer) => answer.bodyUsed)).toEqual([false, true]);
+
+    answers(401, 200, 200);
+    await send(new Request("http://localhost/api/v1/auth/me"));
+    expect(sent.map((answer) => answer.bodyUsed)).toEqual([true, false, false]);
   });
 
   it("does not refresh when the credentials themselves are wrong", async () => {

@@ -32,7 +32,10 @@ function refreshSession(): Promise<boolean> {
       new Request(new URL(REFRESH, origin()), { method: "POST", credentials: "same-origin" }),
     ),
   )
-    .then((response) => response.ok)
+    .then(async (response) => {
+      await discard(response);
+      return response.ok;
+    })
     .catch(() => false)
     .finally(() => {
       refreshing = null;
@@ -46,7 +49,14 @@ export async function send(request: Request): Promise<Response> {
   const response = await fetch(withCsrf(request));
   if (response.status !== 401 || NO_REFRESH.test(new URL(request.url).pathname)) return response;
   if (!(await refreshSession())) return response;
+  await discard(response);
   return fetch(withCsrf(retry));
+}
+
+/** Read to its end a response nobody else reads (a problem body of a few bytes):
+ * until then the browser counts its request as in flight, and a page never idles. */
+async function discard(response: Response): Promise<void> {
+  await response.arrayBuffer().catch(() => undefined);
 }
 
 function origin(): string {
