@@ -60,6 +60,7 @@ from generator.schema.ops import (
     FillNulls,
     Op,
     RenameColumn,
+    RenameConstraint,
     RenameTable,
     Revision,
 )
@@ -436,25 +437,66 @@ class _TablePair:
             out.append((k, replace(k, column=col) if col is not None else None))
         return out
 
+    def constraint_renames(self) -> list[RenameConstraint]:
+        """Indexes, unique constraints and foreign keys that stay as they are but for
+        their name (which embeds a renamed column or table): renamed, not dropped and
+        created again."""
+        name = self.new.name
+        out: list[RenameConstraint] = []
+        new_fks = {c.name: c.foreign_key for c in self.new.columns}
+        for column, new_name, fk in self.old_fks():
+            new_fk = new_fks.get(new_name) if new_name is not None else None
+            if new_fk is not None and new_fk != fk and replace(fk, name=new_fk.name) == new_fk:
+                assert column.foreign_key is not None and new_name is not None
+                out.append(
+                    RenameConstraint(
+                        name,
+                        DropForeignKey(name, new_name, column.foreign_key),
+                        CreateForeignKey(name, new_name, new_fk),
+                    )
+                )
+        # Not CHECK constraints: SQLite's batch copy of a table may leave them out, so
+        # they are dropped before a column rename and created after it, as before.
+        for old_set, new_set, drop, create in (
+            (self.old.uniques, self.new.uniques, DropUnique, CreateUnique),
+            (self.old.indexes, self.new.indexes, DropIndex, CreateIndex),
+        ):
+            kept = {m for _, m in self.old_indexes(old_set) if m in new_set}
+            for i, mapped_i in self.old_indexes(old_set):
+                if mapped_i is None or mapped_i in new_set:
+                    continue
+                same = [
+                    n
+                    for n in new_set
+                    if n not in kept
+                    and (n.columns, n.unique) == (mapped_i.columns, mapped_i.unique)
+                ]
+                if len(same) == 1:
+                    kept.add(same[0])
+                    out.append(RenameConstraint(name, drop(name, i), create(name, same[0])))
+        return out
+
     # the two halves
 
     def before_renames(self) -> list[Op]:
         """Under the old table name: drop what changes or goes, drop and rename columns."""
         d, name = self.d, self.old.name
         ops: list[Op] = []
+        renamed = {r.old_name for r in self.constraint_renames()}
         new_fks = {c.name: c.foreign_key for c in self.new.columns}
         for column, new_name, fk in self.old_fks():
             if new_name is None or new_fks.get(new_name) != fk:
                 assert column.foreign_key is not None
-                ops.append(DropForeignKey(name, column.name, column.foreign_key))
+                if column.foreign_key.name not in renamed:
+                    ops.append(DropForeignKey(name, column.name, column.foreign_key))
         for k, mapped_k in self.old_checks():
             if mapped_k is None or not _same_check(mapped_k, self.new.checks):
                 ops.append(DropCheck(name, k))
         for i, mapped_i in self.old_indexes(self.old.uniques):
-            if mapped_i not in self.new.uniques:
+            if mapped_i not in self.new.uniques and i.name not in renamed:
                 ops.append(DropUnique(name, i))
         for i, mapped_i in self.old_indexes(self.old.indexes):
-            if mapped_i not in self.new.indexes:
+            if mapped_i not in self.new.indexes and i.name not in renamed:
                 ops.append(DropIndex(name, i))
         for c in self.old.columns:
             if self.new_column(c.name) is None:
@@ -492,19 +534,32 @@ class _TablePair:
             old = self.old.column(before)
             assert old is not None
             self._alter(old, c, early, main, late)
-        creates: list[Op] = [
+        renames = self.constraint_renames()
+        renamed = {r.new_name for r in renames}
+        creates: list[Op] = [*renames]
+        creates += [
             CreateForeignKey(name, c.name, c.foreign_key)
             for c in self.new.columns
-            if c.foreign_key is not None and not self.kept_fk(c)
+            if c.foreign_key is not None
+            and not self.kept_fk(c)
+            and c.foreign_key.name not in renamed
         ]
         mapped_uniques = {m for _, m in self.old_indexes(self.old.uniques)}
-        creates += [CreateUnique(name, i) for i in self.new.uniques if i not in mapped_uniques]
+        creates += [
+            CreateUnique(name, i)
+            for i in self.new.uniques
+            if i not in mapped_uniques and i.name not in renamed
+        ]
         mapped_checks = [m for _, m in self.old_checks() if m is not None]
         creates += [
             CreateCheck(name, k) for k in self.new.checks if not _same_check(k, mapped_checks)
         ]
         mapped_indexes = {m for _, m in self.old_indexes(self.old.indexes)}
-        creates += [CreateIndex(name, i) for i in self.new.indexes if i not in mapped_indexes]
+        creates += [
+            CreateIndex(name, i)
+            for i in self.new.indexes
+            if i not in mapped_indexes and i.name not in renamed
+        ]
         self._note_constraints()
         return [*early, *main, *late, *creates]
 

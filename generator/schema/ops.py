@@ -182,6 +182,42 @@ class DropForeignKey(Struct, frozen=True):
     kind: ClassVar[str] = "drop_foreign_key"
 
 
+class RenameConstraint(Struct, frozen=True):
+    """An index or constraint whose name follows a renamed column: renamed in place
+    where the database can (PostgreSQL: nothing rebuilt, no row checked again, rows
+    kept); SQLite, which cannot rename one, runs ``drop`` and then ``create``."""
+
+    table: str
+    drop: DropIndex | DropUnique | DropForeignKey
+    create: CreateIndex | CreateUnique | CreateForeignKey
+    kind: ClassVar[str] = "rename_constraint"
+
+    @property
+    def old_name(self) -> str:
+        return _constraint_name(self.drop)
+
+    @property
+    def new_name(self) -> str:
+        return _constraint_name(self.create)
+
+    @property
+    def postgresql(self) -> str:
+        """The statement that renames it on PostgreSQL."""
+        if isinstance(self.drop, DropIndex):
+            return f'ALTER INDEX "{self.old_name}" RENAME TO "{self.new_name}"'
+        return (
+            f'ALTER TABLE "{self.table}" RENAME CONSTRAINT "{self.old_name}" TO "{self.new_name}"'
+        )
+
+
+def _constraint_name(
+    o: DropIndex | DropUnique | DropForeignKey | CreateIndex | CreateUnique | CreateForeignKey,
+) -> str:
+    if isinstance(o, DropIndex | DropUnique | CreateIndex | CreateUnique):
+        return o.index.name
+    return o.fk.name
+
+
 Op = (
     CreateTable
     | DropTable
@@ -199,13 +235,14 @@ Op = (
     | DropCheck
     | CreateForeignKey
     | DropForeignKey
+    | RenameConstraint
 )
 
 
 def batch_table(o: Op) -> str | None:
     """The table whose ``op.batch_alter_table`` block runs ``o``; None for operations that
     run on their own (tables, data)."""
-    if isinstance(o, CreateTable | DropTable | RenameTable | FillNulls):
+    if isinstance(o, CreateTable | DropTable | RenameTable | FillNulls | RenameConstraint):
         return None
     return o.table
 
@@ -231,10 +268,18 @@ def steps(ops: Iterable[Op]) -> tuple[Step, ...]:
     """Consecutive batch operations on the same table, grouped (one table copy on SQLite).
 
     A batch ends after column renames: within one SQLite batch, later operations
-    cannot name a renamed column by its new name.
+    cannot name a renamed column by its new name. Consecutive constraint renames on
+    one table form one step too (renamed on PostgreSQL, one table copy on SQLite).
     """
     out: list[Step] = []
     for o in ops:
+        if (
+            isinstance(o, RenameConstraint)
+            and out
+            and all(isinstance(p, RenameConstraint) and p.table == o.table for p in out[-1].ops)
+        ):
+            out[-1] = Step((*out[-1].ops, o))
+            continue
         table = batch_table(o)
         after_rename = bool(out) and any(isinstance(p, RenameColumn) for p in out[-1].ops)
         joins = not (after_rename and not isinstance(o, RenameColumn))
@@ -330,6 +375,7 @@ __all__ = [
     "FillNulls",
     "Op",
     "RenameColumn",
+    "RenameConstraint",
     "RenameTable",
     "Revision",
     "Step",

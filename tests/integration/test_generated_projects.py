@@ -179,7 +179,8 @@ def test_features_switch_off_cleanly(generate: Callable[[str], Path]) -> None:
         assert not (cookies_only / "backend" / path).exists()
     assert not (totp_only / "backend/app/templates/email/invitation.html").exists()
     probe = (
-        "from app.main import app; from app.core.config import settings; "
+        "from app.main import app; from app.core.config import get_settings; "
+        "settings = get_settings(); "
         "paths = app.openapi()['paths']; "
         "print(any('/totp' in p for p in paths), hasattr(settings, 'cookie_secure'), "
         "hasattr(settings, 'rate_limit_totp_per_ip'))"

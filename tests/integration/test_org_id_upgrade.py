@@ -139,6 +139,20 @@ QUERIES = {
 }
 
 
+# PostgreSQL: the indexes and constraints (foreign keys, unique) of the renamed tables
+# whose names embed the organization's column, with their object ids.
+NAMED_OBJECTS = """
+SELECT c.conname, c.oid::text FROM pg_constraint c
+WHERE c.conrelid::regclass::text IN ('contacts', 'deals', 'stored_files')
+  AND c.contype IN ('f', 'u') AND c.conname LIKE '%{column}%'
+UNION ALL
+SELECT x.relname, x.oid::text FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid
+WHERE i.indrelid::regclass::text IN ('contacts', 'deals', 'stored_files')
+  AND x.relname LIKE '%{column}%'
+ORDER BY 1
+"""
+
+
 def expected(dialect: str) -> dict[str, list[list[Any]]]:
     def i(name: str) -> str:
         return ident(name, dialect)
@@ -172,13 +186,26 @@ def test_a_project_from_before_org_id_keeps_its_rows(old_project: Path, tmp_path
         for dialect in DIALECTS:
             (tmp_path / dialect).mkdir()
             urls[dialect] = stack.enter_context(databases(dialect, tmp_path / dialect))
+        before: dict[str, dict[str, Any]] = {}
         for dialect in DIALECTS:
             db = urls[dialect][0]
-            run_driver(
+            before[dialect] = run_driver(
                 project,
                 [
                     {"do": "upgrade", "url": db},
                     *({"do": "insert", "url": db, "table": t, "values": v} for t, v in ROWS),
+                    *(
+                        [
+                            {
+                                "do": "query",
+                                "url": db,
+                                "name": "objects",
+                                "sql": NAMED_OBJECTS.format(column="tenant_id"),
+                            }
+                        ]
+                        if dialect == "postgresql"
+                        else []
+                    ),
                 ],
                 tmp_path,
             )
@@ -205,10 +232,39 @@ def test_a_project_from_before_org_id_keeps_its_rows(old_project: Path, tmp_path
                         {"do": "query", "url": db, "name": name, "sql": sql}
                         for name, sql in QUERIES.items()
                     ),
+                    *(
+                        [
+                            {
+                                "do": "query",
+                                "url": db,
+                                "name": "objects",
+                                "sql": NAMED_OBJECTS.format(column="org_id"),
+                            }
+                        ]
+                        if dialect == "postgresql"
+                        else []
+                    ),
                 ],
                 tmp_path,
             )
             assert {name: out[name] for name in QUERIES} == expected(dialect), dialect
+            if dialect == "postgresql":
+                # renamed in place, not dropped and created again: the same objects
+                # (ids), under the new names
+                renamed = {
+                    name.replace("tenant_id", "org_id"): oid
+                    for name, oid in before[dialect]["objects"]
+                }
+                assert set(renamed) == {
+                    "fk_contacts_org_id",
+                    "fk_deals_org_id",
+                    "fk_stored_files_org_id",
+                    "ix_contacts_org_id_created_at",
+                    "ix_deals_org_id_created_at",
+                    "ix_stored_files_org_id_created_at",
+                    "uq_contacts_org_id_email",  # the constraint and its index
+                }
+                assert dict(out["objects"]) == renamed
             # the renamed tables equal the models' own, constraint and index names included
             # (only these: create_all names the CHECK constraints of payment_events and
             # organizations differently from their migration, which alembic check ignores)

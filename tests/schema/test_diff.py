@@ -17,7 +17,6 @@ from generator.schema.ops import (
     CreateIndex,
     CreateTable,
     CreateUnique,
-    DropCheck,
     DropColumn,
     DropForeignKey,
     DropIndex,
@@ -26,6 +25,7 @@ from generator.schema.ops import (
     FillNulls,
     Op,
     RenameColumn,
+    RenameConstraint,
     RenameTable,
     steps,
 )
@@ -148,22 +148,26 @@ def test_rename_table_renames_every_name_that_embeds_it() -> None:
     at = up.index(rename[0])
     before, after = up[:at], up[at + 1 :]
     # everything named after the old table goes before the rename...
+    # (a CHECK constraint is dropped before it and created again after it)...
     assert {o.table for o in before} == {"notes"}  # type: ignore[union-attr]
-    assert {o.fk.name for o in of(before, DropForeignKey)} == {"fk_notes_org_id"}
-    assert {o.check.name for o in of(before, DropCheck)} == {"ck_notes_status"}
-    assert {o.index.name for o in of(before, DropUnique)} == {"uq_notes_org_id_title"}
-    assert {o.index.name for o in of(before, DropIndex)} == {
-        "ix_notes_org_id_created_at_id",
-        "ix_notes_org_id_body",
-    }
-    # ...and comes back under the new one after it
+    assert [o.check.name for o in before] == ["ck_notes_status"]  # type: ignore[union-attr]
     assert {o.table for o in after} == {"memos"}  # type: ignore[union-attr]
-    assert {o.fk.name for o in of(after, CreateForeignKey)} == {"fk_memos_org_id"}
     assert {o.check.name for o in of(after, CreateCheck)} == {"ck_memos_status"}
-    assert {o.index.name for o in of(after, CreateUnique)} == {"uq_memos_org_id_title"}
-    assert {o.index.name for o in of(after, CreateIndex)} == {
-        "ix_memos_org_id_created_at_id",
-        "ix_memos_org_id_body",
+    # ...and the rest is renamed after it, under the new table name
+    for kind in (
+        DropForeignKey,
+        CreateForeignKey,
+        DropUnique,
+        CreateUnique,
+        DropIndex,
+        CreateIndex,
+    ):
+        assert not of(up, kind), kind
+    assert {(o.old_name, o.new_name) for o in of(after, RenameConstraint)} == {
+        ("fk_notes_org_id", "fk_memos_org_id"),
+        ("uq_notes_org_id_title", "uq_memos_org_id_title"),
+        ("ix_notes_org_id_created_at_id", "ix_memos_org_id_created_at_id"),
+        ("ix_notes_org_id_body", "ix_memos_org_id_body"),
     }
     # deals.note_id follows the table: nothing to do on deals
     assert not [o for o in up if getattr(o, "table", None) == "deals"]
@@ -268,19 +272,18 @@ def test_rename_column_renames_its_index_and_check_around_it() -> None:
     old = task("name: stage, type: enum, values: [a, b], index: true")
     new = task("name: phase, type: enum, values: [a, b], index: true")
     up, down = diff_schemas(old, new, Renames(columns={("tasks", "stage"): "phase"}))
-    assert kinds(up) == [
-        "drop_check",
-        "drop_index",
-        "rename_column",
-        "create_check",
-        "create_index",
-    ]
+    assert kinds(up) == ["drop_check", "rename_column", "rename_constraint", "create_check"]
     assert of(up, RenameColumn) == [RenameColumn("tasks", "stage", "phase")]
     assert of(up, CreateCheck)[0].check.name == "ck_tasks_phase"
-    assert of(up, CreateIndex)[0].index.name == "ix_tasks_org_id_phase"
+    [index] = of(up, RenameConstraint)
+    assert (index.old_name, index.new_name) == ("ix_tasks_org_id_stage", "ix_tasks_org_id_phase")
+    assert (
+        index.postgresql == 'ALTER INDEX "ix_tasks_org_id_stage" RENAME TO "ix_tasks_org_id_phase"'
+    )
     assert of(down, RenameColumn) == [RenameColumn("tasks", "phase", "stage")]
-    # the rename closes its batch: SQLite cannot use the new name in the same one
-    assert [len(s.ops) for s in steps(up)] == [3, 2]
+    # the rename closes its batch: SQLite cannot use the new name in the same one; the
+    # index rename is a step of its own (PostgreSQL renames it, SQLite re-creates it)
+    assert [len(s.ops) for s in steps(up)] == [2, 1, 1]
 
 
 def test_rename_ref_field_renames_foreign_key() -> None:
@@ -288,8 +291,12 @@ def test_rename_ref_field_renames_foreign_key() -> None:
     old = schema_of(entity("Task", "name: tag, type: ref, to: Tag") + base)
     new = schema_of(entity("Task", "name: label, type: ref, to: Tag") + base)
     up, _ = diff_schemas(old, new, Renames(columns={("tasks", "tag_id"): "label_id"}))
-    assert of(up, DropForeignKey)[0].fk.name == "fk_tasks_tag_id"
-    assert of(up, CreateForeignKey)[0].fk.name == "fk_tasks_label_id"
+    assert not of(up, DropForeignKey) and not of(up, CreateForeignKey)
+    [fk] = [o for o in of(up, RenameConstraint) if isinstance(o.drop, DropForeignKey)]
+    assert (fk.old_name, fk.new_name) == ("fk_tasks_tag_id", "fk_tasks_label_id")
+    assert fk.postgresql == (
+        'ALTER TABLE "tasks" RENAME CONSTRAINT "fk_tasks_tag_id" TO "fk_tasks_label_id"'
+    )
     assert not of(up, DropColumn) and not of(up, AddColumn)
 
 

@@ -21,6 +21,7 @@ from generator.schema.ops import (
     DropUnique,
     Op,
     RenameColumn,
+    RenameConstraint,
 )
 from generator.schema.template_renames import TEMPLATE_RENAMES, with_template_renames
 from generator.spec import parse_spec
@@ -112,27 +113,30 @@ def test_a_schema_of_format_2_gets_tenant_id_renamed_to_org_id() -> None:
         ("notes", "tenant_id", "org_id"),
         ("stored_files", "tenant_id", "org_id"),
     }
-    # constraints and indexes follow the column's name
-    assert {o.fk.name for o in of(d.upgrade, DropForeignKey)} == {
-        "fk_notes_tenant_id",
-        "fk_stored_files_tenant_id",
+    # constraints and indexes follow the column's name: renamed, none dropped or created
+    for kind in (
+        DropForeignKey,
+        CreateForeignKey,
+        DropUnique,
+        CreateUnique,
+        DropIndex,
+        CreateIndex,
+    ):
+        assert not of(d.upgrade, kind), kind
+    assert {(o.old_name, o.new_name) for o in of(d.upgrade, RenameConstraint)} == {
+        ("fk_notes_tenant_id", "fk_notes_org_id"),
+        ("fk_stored_files_tenant_id", "fk_stored_files_org_id"),
+        ("uq_notes_tenant_id_title", "uq_notes_org_id_title"),
+        ("ix_notes_tenant_id_created_at_id", "ix_notes_org_id_created_at_id"),
+        ("ix_notes_tenant_id_body", "ix_notes_org_id_body"),
+        ("ix_stored_files_tenant_id_created_at", "ix_stored_files_org_id_created_at"),
     }
-    assert {o.fk.name for o in of(d.upgrade, CreateForeignKey)} == {
-        "fk_notes_org_id",
-        "fk_stored_files_org_id",
-    }
-    assert {o.index.name for o in of(d.upgrade, DropUnique)} == {"uq_notes_tenant_id_title"}
-    assert {o.index.name for o in of(d.upgrade, CreateUnique)} == {"uq_notes_org_id_title"}
-    assert {o.index.name for o in of(d.upgrade, DropIndex)} == {
-        "ix_notes_tenant_id_created_at_id",
-        "ix_notes_tenant_id_body",
-        "ix_stored_files_tenant_id_created_at",
-    }
-    assert {o.index.name for o in of(d.upgrade, CreateIndex)} == {
-        "ix_notes_org_id_created_at_id",
-        "ix_notes_org_id_body",
-        "ix_stored_files_org_id_created_at",
-    }
+    statements = {o.postgresql for o in of(d.upgrade, RenameConstraint)}
+    assert (
+        'ALTER TABLE "notes" RENAME CONSTRAINT "fk_notes_tenant_id" TO "fk_notes_org_id"'
+        in statements
+    )
+    assert 'ALTER INDEX "ix_notes_tenant_id_body" RENAME TO "ix_notes_org_id_body"' in statements
     # and the downgrade renames them back
     assert {(o.table, o.old, o.new) for o in of(d.downgrade, RenameColumn)} == {
         ("notes", "org_id", "tenant_id"),
