@@ -62,6 +62,31 @@ class DeployProject:
         return self.root / "backend"
 
     @property
+    def has_web(self) -> bool:
+        """The project has the web app (``frontend: react``), which the image builds too."""
+        return self.spec.frontend == "react"
+
+    @property
+    def context(self) -> str:
+        """The image's build context, relative to the root: the project folder when
+        the image builds the web app from frontend/ too, else backend/."""
+        return "." if self.has_web else "backend"
+
+    @property
+    def dockerfile(self) -> str:
+        """The Dockerfile, relative to the root; it sits at the top of its context."""
+        return "Dockerfile" if self.has_web else "backend/Dockerfile"
+
+    @property
+    def dockerignore(self) -> str:
+        return ".dockerignore" if self.has_web else "backend/.dockerignore"
+
+    @property
+    def context_name(self) -> str:
+        """How messages name the build context."""
+        return "the project folder" if self.has_web else "backend/"
+
+    @property
     def name(self) -> str:
         """The app's name on platforms and its image name (``acme-crm``)."""
         return self.spec.project.service_name
@@ -129,7 +154,8 @@ class Deployer:
     # The platform's CLI, under each name it installs as (the first is preferred).
     clis: ClassVar[tuple[str, ...]]
     install_hint: ClassVar[str]
-    # Files of the generated project this target reads, relative to its root.
+    # Files of the generated project this target reads, relative to its root,
+    # besides the Dockerfile (``required_files`` adds it).
     config_files: ClassVar[tuple[str, ...]]
     # Other programs the commands run (e.g. git for a push).
     other_programs: ClassVar[tuple[str, ...]] = ()
@@ -141,7 +167,7 @@ class Deployer:
 
     def validate(self, project: DeployProject) -> Problems:
         """Every problem with the files this target needs, as sentences."""
-        missing = [f for f in self.config_files if not (project.root / f).is_file()]
+        missing = [f for f in self.required_files(project) if not (project.root / f).is_file()]
         if missing:
             return [
                 f"{path} is missing (dayone.yaml lists {self.name!r} under deploy; "
@@ -149,9 +175,15 @@ class Deployer:
                 for path in missing
             ]
         routes = RouteCheck(project.backend)
-        problems = check_dockerfile(project.backend, routes)
+        problems = check_dockerfile(
+            project.root / project.context, project.dockerfile, project.backend, routes
+        )
         problems += self.check_config(project, routes)
         return problems
+
+    def required_files(self, project: DeployProject) -> tuple[str, ...]:
+        """The files this target needs: the project's Dockerfile and ``config_files``."""
+        return (project.dockerfile, *self.config_files)
 
     def check_config(self, project: DeployProject, routes: RouteCheck) -> Problems:
         raise NotImplementedError

@@ -279,10 +279,13 @@ class RouteCheck:
         return []
 
 
-def check_dockerfile(backend: Path, routes: RouteCheck) -> Problems:
-    """The image: multi-stage, non-root, health-checked, its files and commands present."""
-    path = backend / "Dockerfile"
-    where = "backend/Dockerfile"
+def check_dockerfile(context: Path, where: str, backend: Path, routes: RouteCheck) -> Problems:
+    """The image: multi-stage, non-root, health-checked, its files and commands present.
+
+    ``where`` is the Dockerfile's path from the project root; it sits at the top of
+    its build ``context`` (backend/, or the project folder when the image builds the
+    web app too). Its commands run in backend/'s copy (``/app``)."""
+    path = context / "Dockerfile"
     try:
         instructions = parse_dockerfile(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -298,7 +301,7 @@ def check_dockerfile(backend: Path, routes: RouteCheck) -> Problems:
         problems.append(f"{where}:{users[-1].line}: the final stage runs as root")
     for instruction in instructions:
         if instruction.keyword in ("COPY", "ADD"):
-            problems += _check_copy(backend, instruction, where)
+            problems += _check_copy(context, backend, instruction, where)
     commands = [i for i in last if i.keyword in ("CMD", "ENTRYPOINT")]
     if not commands:
         problems.append(f"{where}: the final stage has no CMD")
@@ -326,7 +329,7 @@ def check_dockerfile(backend: Path, routes: RouteCheck) -> Problems:
     return problems
 
 
-def _check_copy(backend: Path, instruction: Instruction, where: str) -> Problems:
+def _check_copy(context: Path, backend: Path, instruction: Instruction, where: str) -> Problems:
     try:
         words = shlex.split(instruction.arguments)
     except ValueError:
@@ -338,9 +341,10 @@ def _check_copy(backend: Path, instruction: Instruction, where: str) -> Problems
     for source in sources:
         if any(c in source for c in "*?[") or source.startswith(("http://", "https://")):
             continue
-        if not (backend / source).exists():
+        if not (context / source).exists():
+            folder = "backend/" if context.resolve() == backend.resolve() else "the project folder"
             problems.append(
                 f"{where}:{instruction.line}: {instruction.keyword} source {source} "
-                "does not exist in backend/"
+                f"does not exist in {folder}"
             )
     return problems

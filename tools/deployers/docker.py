@@ -25,11 +25,10 @@ class DockerDeployer(Deployer):
         "Install Docker Engine or Docker Desktop with the Compose plugin "
         "(https://docs.docker.com/get-docker/)."
     )
-    config_files: ClassVar[tuple[str, ...]] = (
-        "backend/Dockerfile",
-        "backend/.dockerignore",
-        COMPOSE_FILE,
-    )
+    config_files: ClassVar[tuple[str, ...]] = (COMPOSE_FILE,)
+
+    def required_files(self, project: DeployProject) -> tuple[str, ...]:
+        return (project.dockerfile, project.dockerignore, *self.config_files)
 
     def check_config(self, project: DeployProject, routes: RouteCheck) -> Problems:
         try:
@@ -77,8 +76,11 @@ class DockerDeployer(Deployer):
             )
             if not (folder / dockerfile).is_file():
                 problems.append(f"{where}: build context {context} has no {dockerfile}")
-            elif folder.resolve() != project.backend.resolve():
-                problems.append(f"{where}: build context {context} is not backend/")
+            elif folder.resolve() != (project.root / project.context).resolve():
+                problems.append(
+                    f"{where}: build context {context} is not {project.context_name}"
+                    + (" (the image builds frontend/ too)" if project.has_web else "")
+                )
         command = service.get("command")
         if command is not None and built:
             problems += check_command(project.backend, command, where)

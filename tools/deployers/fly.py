@@ -1,5 +1,9 @@
-"""Fly.io: ``flyctl deploy`` builds backend/Dockerfile on Fly's builders,
-runs the release command (migrations), then rolls the machines over."""
+"""Fly.io: ``flyctl deploy`` builds the project's Dockerfile on Fly's builders,
+runs the release command (migrations), then rolls the machines over.
+
+The build context is the folder ``flyctl deploy`` is given (backend/, or the
+project folder when the image builds the web app too); fly.toml's
+``build.dockerfile`` is relative to fly.toml, which stays in backend/."""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ class FlyDeployer(Deployer):
     name = "fly"
     clis: ClassVar[tuple[str, ...]] = ("flyctl", "fly")
     install_hint = "Install flyctl (https://fly.io/docs/flyctl/install/), then `fly auth login`."
-    config_files: ClassVar[tuple[str, ...]] = ("backend/Dockerfile", FLY_TOML)
+    config_files: ClassVar[tuple[str, ...]] = (FLY_TOML,)
 
     def _config(self, project: DeployProject) -> dict[str, Any]:
         with (project.root / FLY_TOML).open("rb") as handle:
@@ -30,9 +34,16 @@ class FlyDeployer(Deployer):
         problems: Problems = []
         if not isinstance(config.get("app"), str) or not config["app"]:
             problems.append(f"{FLY_TOML}: no app name")
-        dockerfile = config.get("build", {}).get("dockerfile", "Dockerfile")
-        if not (project.backend / dockerfile).is_file():
-            problems.append(f"{FLY_TOML}: build.dockerfile {dockerfile} does not exist in backend/")
+        dockerfile = str(config.get("build", {}).get("dockerfile", "Dockerfile"))
+        path = project.backend / dockerfile
+        if not path.is_file():
+            problems.append(
+                f"{FLY_TOML}: build.dockerfile {dockerfile} does not exist "
+                "(it is relative to backend/)"
+            )
+        elif path.resolve() != (project.root / project.dockerfile).resolve():
+            expected = "../Dockerfile" if project.has_web else "Dockerfile"
+            problems.append(f"{FLY_TOML}: build.dockerfile should be {expected}")
         release = config.get("deploy", {}).get("release_command")
         if release is None:
             problems.append(f"{FLY_TOML}: no deploy.release_command to run the migrations")
@@ -58,12 +69,12 @@ class FlyDeployer(Deployer):
         return problems
 
     def commands(self, project: DeployProject, tag: str) -> list[list[str]]:
-        # The working directory (backend) is the build context.
+        # The folder given is the build context.
         return [
             [
                 self.program,
                 "deploy",
-                "backend",
+                project.context,
                 "--config",
                 FLY_TOML,
                 "--remote-only",

@@ -35,7 +35,7 @@ class HerokuDeployer(Deployer):
         "Install the Heroku CLI (https://devcenter.heroku.com/articles/heroku-cli), "
         "then `heroku login`."
     )
-    config_files: ClassVar[tuple[str, ...]] = ("backend/Dockerfile", HEROKU_YML, PROCFILE)
+    config_files: ClassVar[tuple[str, ...]] = (HEROKU_YML, PROCFILE)
     other_programs: ClassVar[tuple[str, ...]] = ("git",)
 
     def app(self, project: DeployProject) -> str:
@@ -57,9 +57,9 @@ class HerokuDeployer(Deployer):
             path = PurePosixPath(str(dockerfile))
             if not (project.root / path).is_file():
                 problems.append(f"{HEROKU_YML}: build.docker.{process} {dockerfile} is missing")
-            elif (project.root / path.parent).resolve() != project.backend.resolve():
+            elif (project.root / path).resolve() != (project.root / project.dockerfile).resolve():
                 # Heroku builds with the Dockerfile's folder as the context.
-                problems.append(f"{HEROKU_YML}: build.docker.{process} is not backend/Dockerfile")
+                problems.append(f"{HEROKU_YML}: build.docker.{process} is not {project.dockerfile}")
         run = {str(k): str(v) for k, v in (manifest.get("run") or {}).items()}
         problems += self.check_processes(project, run, f"{HEROKU_YML} run", web="web")
         for process in run:

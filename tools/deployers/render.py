@@ -34,7 +34,7 @@ class RenderDeployer(Deployer):
         "Install the Render CLI (https://render.com/docs/cli), then `render login` "
         "or set RENDER_API_KEY."
     )
-    config_files: ClassVar[tuple[str, ...]] = ("backend/Dockerfile", RENDER_YAML)
+    config_files: ClassVar[tuple[str, ...]] = (RENDER_YAML,)
 
     def _blueprint(self, project: DeployProject) -> dict[str, Any]:
         data = yaml.safe_load((project.root / RENDER_YAML).read_text(encoding="utf-8"))
@@ -89,8 +89,11 @@ class RenderDeployer(Deployer):
         context = project.root / str(service.get("dockerContext", "."))
         if not dockerfile.is_file():
             problems.append(f"{where}: dockerfilePath {service.get('dockerfilePath')} is missing")
-        if context.resolve() != project.backend.resolve():
-            problems.append(f"{where}: dockerContext should be ./backend")
+        elif dockerfile.resolve() != (project.root / project.dockerfile).resolve():
+            problems.append(f"{where}: dockerfilePath should be ./{project.dockerfile}")
+        if context.resolve() != (project.root / project.context).resolve():
+            expected = "." if project.has_web else "./backend"
+            problems.append(f"{where}: dockerContext should be {expected}")
         return problems
 
     def missing_settings(self, project: DeployProject) -> Problems:
