@@ -1,5 +1,6 @@
 """The spec fuzzer's deep tier: a few specs drawn at random, each generated
-project's own full suite on SQLite, and on PostgreSQL + Redis when
+project's own full suite on SQLite (under coverage.py, held to the project's
+own gate), and on PostgreSQL + Redis when
 TEST_DATABASE_URL / TEST_REDIS_URL are set. A failure prints the seed
 (DAYONE_SPEC_SEED draws the same specs again) and the spec as YAML.
 
@@ -29,14 +30,19 @@ def deep_specs(seed_value: int) -> list[Spec]:
     return draw_specs(COUNT, seed_value + OFFSET)
 
 
-def _suite(project: Path, env: dict[str, str]) -> tuple[int, str]:
-    """Run the suite; on failure, its summary of failed tests first, then its tail."""
-    result = run_in(
-        project, *python("-m", "pytest", "-q", "--tb=short", "-p", "no:cacheprovider"), env=env
-    )
+def _suite(project: Path, env: dict[str, str], *, measured: bool = False) -> tuple[int, str]:
+    """Run the suite (under coverage when ``measured``, then its report, which
+    fails under the project's fail_under); on failure, its summary of failed
+    tests first, then its tail."""
+    pytest_args = ("-m", "pytest", "-q", "--tb=short", "-p", "no:cacheprovider")
+    runner = ("-m", "coverage", "run", *pytest_args) if measured else pytest_args
+    result = run_in(project, *python(*runner), env=env, timeout=1800)
     out = result.stdout + result.stderr
     failed = [line for line in out.splitlines() if line.startswith(("FAILED", "ERROR"))]
-    return result.returncode, "\n".join(failed[:40]) + "\n...\n" + out[-4000:]
+    if result.returncode != 0 or not measured:
+        return result.returncode, "\n".join(failed[:40]) + "\n...\n" + out[-4000:]
+    report = run_in(project, *python("-m", "coverage", "report", "--format=total"))
+    return report.returncode, f"branch coverage under the project's gate: {report.stdout}"
 
 
 @pytest.mark.parametrize("index", range(COUNT))
@@ -48,7 +54,7 @@ def test_drawn_project_suite_passes_on_sqlite(
     index: int,
 ) -> None:
     spec = deep_specs[index]
-    code, out = _suite(generate(to_yaml(spec)), redis_env)
+    code, out = _suite(generate(to_yaml(spec)), redis_env, measured=True)
     assert code == 0, out + explain(seed_value, spec)
 
 
