@@ -1,6 +1,8 @@
 // The table skeleton every list page shares: a caption for screen readers,
 // column headers, and a line when there is nothing to show.
 import type { ReactNode } from "react";
+import { PAGE_SIZE } from "../lib/rows";
+import { Button } from "./ui";
 
 export function Table({
   caption,
@@ -41,4 +43,38 @@ export function Cell({ children }: { children?: ReactNode }) {
 export function When({ value }: { value: string | null | undefined }) {
   if (!value) return <>—</>;
   return <time dateTime={value}>{new Date(value).toLocaleString()}</time>;
+}
+
+/** Previous and next page of a list of `total` rows shown PAGE_SIZE at a time
+ * from `offset`, with the rows the page holds. */
+export function Pager({
+  offset,
+  total,
+  onChange,
+}: {
+  offset: number;
+  total: number;
+  onChange: (offset: number) => void;
+}) {
+  return (
+    <nav aria-label="Pages" className="mt-3 flex items-center gap-3">
+      <Button
+        variant="secondary"
+        disabled={offset === 0}
+        onClick={() => onChange(Math.max(0, offset - PAGE_SIZE))}
+      >
+        Previous page
+      </Button>
+      <span>
+        {total === 0 ? 0 : offset + 1}–{Math.min(offset + PAGE_SIZE, total)} of {total}
+      </span>
+      <Button
+        variant="secondary"
+        disabled={offset + PAGE_SIZE >= total}
+        onClick={() => onChange(offset + PAGE_SIZE)}
+      >
+        Next page
+      </Button>
+    </nav>
+  );
 }

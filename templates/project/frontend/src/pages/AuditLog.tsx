@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { api, unwrap } from "../api/client";
-import { Cell, Table, When } from "../components/table";
+import { Cell, Pager, Table, When } from "../components/table";
 import { Button, ErrorMessage, PageTitle, TextField } from "../components/ui";
 import { MEMBER_MANAGER } from "../generated/app";
 import { useCurrentOrg } from "../lib/org";
@@ -81,22 +81,7 @@ export function AuditLog() {
         ))}
       </Table>
       {page && page.total > PAGE_SIZE ? (
-        <nav aria-label="Pages" className="mt-3 flex gap-2">
-          <Button
-            variant="secondary"
-            disabled={offset === 0}
-            onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}
-          >
-            Previous page
-          </Button>
-          <Button
-            variant="secondary"
-            disabled={offset + PAGE_SIZE >= page.total}
-            onClick={() => setOffset(offset + PAGE_SIZE)}
-          >
-            Next page
-          </Button>
-        </nav>
+        <Pager offset={offset} total={page.total} onChange={setOffset} />
       ) : null}
     </section>
   );

@@ -3,12 +3,13 @@ import { Link, useParams } from "react-router";
 import { request } from "../api/client";
 import { ApiError } from "../api/errors";
 import { ConfirmButton } from "../components/confirm";
+import { Pager } from "../components/table";
 import { UpgradePrompt } from "../components/UpgradePrompt";
-import { Button, ErrorMessage, PageTitle } from "../components/ui";
+import { ErrorMessage, PageTitle } from "../components/ui";
 import type { EntityMeta, FieldMeta, Row } from "../lib/entities";
 import { entityByRoute, useCurrentOrg } from "../lib/org";
 import { can } from "../lib/permissions";
-import { CHOICES, listPath, PAGE_SIZE, rowName, useRows } from "../lib/rows";
+import { CHOICES, listPath, rowName, useRows } from "../lib/rows";
 import { display } from "../lib/values";
 
 function RefCell({ orgId, field, value }: { orgId: string; field: FieldMeta; value: unknown }) {
@@ -124,26 +125,7 @@ export function EntityList() {
             </tbody>
           </table>
           {page.items.length === 0 ? <p className="mt-2">Nothing here yet.</p> : null}
-          <nav aria-label="Pages" className="mt-3 flex items-center gap-3">
-            <Button
-              variant="secondary"
-              disabled={offset === 0}
-              onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}
-            >
-              Previous page
-            </Button>
-            <span>
-              {page.total === 0 ? 0 : offset + 1}–{Math.min(offset + PAGE_SIZE, page.total)} of{" "}
-              {page.total}
-            </span>
-            <Button
-              variant="secondary"
-              disabled={offset + PAGE_SIZE >= page.total}
-              onClick={() => setOffset(offset + PAGE_SIZE)}
-            >
-              Next page
-            </Button>
-          </nav>
+          <Pager offset={offset} total={page.total} onChange={setOffset} />
         </>
       ) : rows.isPending ? (
         <p>Loading…</p>

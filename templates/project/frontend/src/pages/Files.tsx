@@ -3,7 +3,7 @@ import { type FormEvent, useState } from "react";
 import { api, request, unwrap } from "../api/client";
 import type { components } from "../api/schema";
 import { ConfirmButton } from "../components/confirm";
-import { Cell, Table, When } from "../components/table";
+import { Cell, Pager, Table, When } from "../components/table";
 import { Button, ErrorMessage, Notice, PageTitle, SectionTitle } from "../components/ui";
 import { FILES_UPLOAD, MEMBER_MANAGER } from "../generated/app";
 import { useCurrentOrg } from "../lib/org";
@@ -136,22 +136,7 @@ export function Files() {
         ))}
       </Table>
       {page && page.total > PAGE_SIZE ? (
-        <nav aria-label="Pages" className="mt-3 flex gap-2">
-          <Button
-            variant="secondary"
-            disabled={offset === 0}
-            onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}
-          >
-            Previous page
-          </Button>
-          <Button
-            variant="secondary"
-            disabled={offset + PAGE_SIZE >= page.total}
-            onClick={() => setOffset(offset + PAGE_SIZE)}
-          >
-            Next page
-          </Button>
-        </nav>
+        <Pager offset={offset} total={page.total} onChange={setOffset} />
       ) : null}
     </section>
   );
