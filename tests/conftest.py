@@ -177,3 +177,20 @@ def run_in(
 
 def python(*args: str) -> tuple[str, ...]:
     return (sys.executable, *args)
+
+
+def measured_suite(
+    project: Path, *pytest_args: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str] | None]:
+    """Run the project's suite under coverage.py with the project's own settings
+    (branch coverage of app/) and, when it passed, coverage's total, which exits
+    non-zero under the project's fail_under."""
+    suite = run_in(
+        project,
+        *python("-m", "coverage", "run", "-m", "pytest", "-p", "no:cacheprovider", *pytest_args),
+        env=env,
+        timeout=1800,  # measuring adds a fifth or so to the suite's time
+    )
+    if suite.returncode != 0:
+        return suite, None
+    return suite, run_in(project, *python("-m", "coverage", "report", "--format=total"))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import python, run_in
+from tests.conftest import measured_suite, python, run_in
 
 pytestmark = pytest.mark.integration
 
@@ -123,16 +123,9 @@ def test_project_suite_passes_on_sqlite(
     """The suite passes, run once, under coverage.py (the project's own settings:
     branch coverage of app/); its total must meet the project's fail_under, and
     is printed in the run's summary (tests/integration/conftest.py)."""
-    project = generate(spec)
-    result = run_in(
-        project,
-        *python("-m", "coverage", "run", "-m", "pytest", "-q", "-p", "no:cacheprovider"),
-        env=redis_env,
-        timeout=1800,  # measuring adds a fifth or so to the suite's time
-    )
-    assert result.returncode == 0, _report(result)
+    result, total = measured_suite(generate(spec), "-q", env=redis_env)
+    assert total is not None, _report(result)
     assert " passed" in result.stdout
-    total = run_in(project, *python("-m", "coverage", "report", "--format=total"))
     figure = f"{total.stdout.split()[0]}%" if total.stdout.strip() else "not measured"
     record_property("coverage", figure)
     assert total.returncode == 0, f"branch coverage {figure} is under the gate: {total.stdout}"

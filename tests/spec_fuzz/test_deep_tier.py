@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import python, run_in
+from tests.conftest import measured_suite, python, run_in
 from tests.spec_fuzz.conftest import draw_specs, explain
 from tests.spec_fuzz.strategies import Spec, to_yaml
 
@@ -31,18 +31,18 @@ def deep_specs(seed_value: int) -> list[Spec]:
 
 
 def _suite(project: Path, env: dict[str, str], *, measured: bool = False) -> tuple[int, str]:
-    """Run the suite (under coverage when ``measured``, then its report, which
-    fails under the project's fail_under); on failure, its summary of failed
-    tests first, then its tail."""
-    pytest_args = ("-m", "pytest", "-q", "--tb=short", "-p", "no:cacheprovider")
-    runner = ("-m", "coverage", "run", *pytest_args) if measured else pytest_args
-    result = run_in(project, *python(*runner), env=env, timeout=1800)
+    """Run the suite (under coverage when ``measured``, held to the project's
+    fail_under); on failure, its summary of failed tests first, then its tail."""
+    if measured:
+        result, total = measured_suite(project, "-q", "--tb=short", env=env)
+        if total is not None:
+            return total.returncode, f"branch coverage under the project's gate: {total.stdout}"
+    else:
+        pytest_args = ("-m", "pytest", "-q", "--tb=short", "-p", "no:cacheprovider")
+        result = run_in(project, *python(*pytest_args), env=env, timeout=1800)
     out = result.stdout + result.stderr
     failed = [line for line in out.splitlines() if line.startswith(("FAILED", "ERROR"))]
-    if result.returncode != 0 or not measured:
-        return result.returncode, "\n".join(failed[:40]) + "\n...\n" + out[-4000:]
-    report = run_in(project, *python("-m", "coverage", "report", "--format=total"))
-    return report.returncode, f"branch coverage under the project's gate: {report.stdout}"
+    return result.returncode, "\n".join(failed[:40]) + "\n...\n" + out[-4000:]
 
 
 @pytest.mark.parametrize("index", range(COUNT))
