@@ -36,6 +36,7 @@ def test_the_wheel_installs_and_runs_without_the_source_tree(
     names = zipfile.ZipFile(dayone_wheel).namelist()
     assert "generator/_templates/project/.github/workflows/ci.yml.j2" in names
     assert {"generator/_examples/acme_crm.yaml", "generator/_examples/clinic.yaml"} <= set(names)
+    assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names)
 
     venv = released_dayone
     python = venv / "bin" / "python"
