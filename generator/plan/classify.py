@@ -181,14 +181,14 @@ def _move(inputs: Inputs, old: str, new: str) -> Action:
     if disk is None:
         return Action(
             kind=ActionKind.SKIP,
-            reason=f"renamed from {old}, which you deleted; `--restore` brings it back",
+            reason=f"moved from {old}, which you deleted; `--restore` brings it back",
             result=None,
             **common,  # type: ignore[arg-type]
         )
     if disk == base:
         return Action(
             kind=ActionKind.MOVE,
-            reason=f"renamed from {old}",
+            reason=f"moved from {old}",
             result=sha256(theirs),
             content=theirs,
             **common,  # type: ignore[arg-type]
@@ -201,14 +201,14 @@ def _move(inputs: Inputs, old: str, new: str) -> Action:
         text = merged.text().encode("utf-8")
         return Action(
             kind=ActionKind.MOVE,
-            reason=f"renamed from {old}; your edits carried over",
+            reason=f"moved from {old}; your edits carried over",
             result=sha256(text),
             content=text,
             **common,  # type: ignore[arg-type]
         )
     return Action(
         kind=ActionKind.CONFLICT,
-        reason=f"renamed from {old}, but your edits there do not merge with the new version",
+        reason=f"moved from {old}, but your edits there do not merge with the new version",
         result=None,
         conflict_kind=ConflictKind.MOVE,
         hunks=merged.conflicts if merged is not None else (),

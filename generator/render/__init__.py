@@ -167,6 +167,7 @@ def render(
         if target.entity is not None and target.entity.renamed_from is not None:
             old_module = snake_case(target.entity.renamed_from)
             moves[target.path_for(old_module, pluralize(old_module))] = target.path
+    moves.update(layout.moves(texts))
     if new_revision is not None and prior is not None:
         # A revision file on disk may already do what the new one would (the user took
         # it by hand, `mv X.new X`, or wrote it): that file is the new revision then.

@@ -16,7 +16,7 @@ otherwise. A file whose name does not end in ``.j2`` is copied byte for byte
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import yaml
@@ -47,6 +47,8 @@ class Target(Struct, frozen=True):
 class Layout(Struct, frozen=True):
     when: dict[str, str]
     executable: frozenset[str]
+    # Output paths that are one file in two places, by the spec (path -> path).
+    relocated: dict[str, str]
 
     @classmethod
     def load(cls, templates: Path) -> Layout:
@@ -55,7 +57,15 @@ class Layout(Struct, frozen=True):
         return cls(
             when=dict(data.get("when") or {}),
             executable=frozenset(data.get("executable") or ()),
+            relocated=dict(data.get("relocated") or {}),
         )
+
+    def moves(self, rendered: Iterable[str]) -> dict[str, str]:
+        """old path -> new path for each relocated file the render now writes at
+        its other place: the user's edits travel with it, as with a rename."""
+        paths = set(rendered)
+        pairs = [*self.relocated.items(), *((b, a) for a, b in self.relocated.items())]
+        return {old: new for old, new in pairs if new in paths and old not in paths}
 
     def condition(self, rel: str) -> str | None:
         """The ``when`` condition of the template at ``rel``: its own, else its folder's."""
