@@ -40,7 +40,7 @@ function backend(...lists: AuthSession[][]) {
         const body = lists[Math.min(listed++, lists.length - 1)];
         return Response.json(body);
       }
-      if (path.endsWith("/revoke-others")) return Response.json({ revoked: 1 });
+      if (path.endsWith("/logout/others")) return Response.json({ revoked: 1 });
       return new Response(null, { status: 204 });
     }),
   );
@@ -103,7 +103,7 @@ describe("Sessions", () => {
     renderPage();
     fireEvent.click(await screen.findByRole("button", { name: "Sign out all other sessions" }));
     fireEvent.click(screen.getByRole("button", { name: "Confirm sign out" }));
-    await waitFor(() => expect(calls).toContain("POST /api/v1/auth/sessions/revoke-others"));
+    await waitFor(() => expect(calls).toContain("POST /api/v1/auth/logout/others"));
     await waitFor(() => expect(screen.getAllByRole("row")).toHaveLength(2));
   });
 });

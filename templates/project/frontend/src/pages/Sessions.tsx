@@ -86,7 +86,7 @@ export function Sessions() {
           <ConfirmButton
             action="Sign out"
             name="all other sessions"
-            run={() => unwrap(api.POST("/api/v1/auth/sessions/revoke-others"))}
+            run={() => unwrap(api.POST("/api/v1/auth/logout/others"))}
             invalidates={SESSIONS}
           />
         </>
