@@ -166,6 +166,9 @@ def _auth_sessions() -> Table:
             Column("refresh_token_hash", HASH),
             Column("expires_at", TIMESTAMP),
             Column("revoked_at", TIMESTAMP, nullable=True),
+            # Where the session was started, for the user's list of their sessions.
+            Column("ip", ColumnType("string", length=64), nullable=True),
+            Column("user_agent", ColumnType("string", length=255), nullable=True),
         ],
         indexes=(("user_id",),),
         unique_indexes=(("refresh_token_hash",),),

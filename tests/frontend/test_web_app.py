@@ -131,6 +131,7 @@ def test_web_app_builds_and_passes_end_to_end(
             "billing-subscribed.png",
             "deals-unlocked.png",
             "account.png",
+            "sessions.png",
             "forgot-password.png",
             "reset-password.png",
             "totp-setup.png",

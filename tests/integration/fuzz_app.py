@@ -50,6 +50,13 @@ client = TestClient(app)
 
 def fresh_session_headers() -> dict[str, str]:
     """A new session of the owner, written to the database as signing in would."""
+    session_id = new_session()
+    access, _ = security.create_token(uuid.UUID(owner.user_id), session_id, "access")
+    return {"Authorization": f"Bearer {access}"}
+
+
+def new_session() -> uuid.UUID:
+    """A new live session of the owner (one for each request, or another device's to sign out)."""
     session_id = uuid.uuid4()
     user_id = uuid.UUID(owner.user_id)
     refresh, expires = security.create_token(user_id, session_id, "refresh")
@@ -63,8 +70,7 @@ def fresh_session_headers() -> dict[str, str]:
             )
         )
         session.commit()
-    access, _ = security.create_token(user_id, session_id, "access")
-    return {"Authorization": f"Bearer {access}"}
+    return session_id
 
 
 class Owner(Account):
@@ -107,6 +113,7 @@ PATH_ROWS = {
     "user_id": new_member,
     "api_key_id": lambda: new_api_key()["id"],
     "invitation_id": new_invitation,
+    "session_id": lambda: str(new_session()),
 }
 for resource in CASES:
     PATH_ROWS[f"{resource}_id"] = lambda r=resource: create(owner, ORG_ID, r)["id"]

@@ -3,7 +3,8 @@
 // and billing; create, list, edit and delete a row of every entity; an entity
 // the plan lacks shows the upgrade prompt until a signed webhook turns a paid
 // plan on; change, forget and reset the password; turn two-factor sign-in on
-// and sign in with a code. Every page is checked with axe and photographed
+// and sign in with a code; a second sign-in listed on the sessions page and
+// signed out from there. Every page is checked with axe and photographed
 // into artifacts/.
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -420,6 +421,30 @@ test("sign up, verify, organizations and every entity", async ({ page, browser, 
       await check(page, `${paid.route}-unlocked`);
     }
   }
+
+  // Sessions: a sign-in in a second browser is listed beside this one; signing
+  // it out here signs that browser out on its next request.
+  const laptop = await browser.newContext();
+  const elsewhere = await laptop.newPage();
+  await elsewhere.goto("/sign-in");
+  await elsewhere.getByLabel("Email").fill(email);
+  await elsewhere.getByLabel("Password").fill(password);
+  await elsewhere.getByRole("button", { name: "Sign in" }).click();
+  await expect(elsewhere.getByRole("heading", { name: "Organizations" })).toBeVisible();
+  await page.getByRole("link", { name: /your account/ }).click();
+  await page.getByRole("link", { name: "Your sessions" }).click();
+  await expect(page.getByRole("heading", { name: "Your sessions" })).toBeVisible();
+  const sessions = page.getByRole("table", { name: "Your sessions" });
+  await expect(sessions.getByRole("row")).toHaveCount(3);
+  await expect(sessions.getByText("This session")).toHaveCount(1);
+  await check(page, "sessions");
+  await page.getByRole("button", { name: /^Sign out the session started/ }).click();
+  await page.getByRole("button", { name: "Confirm sign out" }).click();
+  await expect(sessions.getByRole("row")).toHaveCount(2);
+  await expect(page.getByRole("button", { name: "Sign out all other sessions" })).toHaveCount(0);
+  await elsewhere.reload();
+  await expect(elsewhere.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  await laptop.close();
 
   // The account page: change the password.
   await page.getByRole("link", { name: /your account/ }).click();

@@ -17,6 +17,7 @@ import { Members } from "./pages/Members";
 import { OrgHome } from "./pages/OrgHome";
 import { Orgs } from "./pages/Orgs";
 import { ResetPassword } from "./pages/ResetPassword";
+import { Sessions } from "./pages/Sessions";
 import { SignIn } from "./pages/SignIn";
 import { SignUp } from "./pages/SignUp";
 import { VerifyEmail } from "./pages/VerifyEmail";
@@ -44,6 +45,7 @@ export function App() {
         <Route path="/forgot-password" element={<ForgotPassword />} />
         <Route path="/reset-password" element={<ResetPassword />} />
         <Route path="/account" element={signedIn(<Account />)} />
+        <Route path="/account/sessions" element={signedIn(<Sessions />)} />
         <Route path="/orgs/:orgId/settings/members" element={signedIn(<Members />)} />
         <Route path="/orgs/:orgId/settings/api-keys" element={signedIn(<ApiKeys />)} />
         <Route path="/orgs/:orgId/settings/audit-log" element={signedIn(<AuditLog />)} />

@@ -1,9 +1,7 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ApiError } from "../api/errors";
 import { ConfirmButton } from "./confirm";
-import { Form } from "./form";
 
 afterEach(cleanup);
 
@@ -32,33 +30,5 @@ describe("ConfirmButton", () => {
     fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
     expect(run).not.toHaveBeenCalled();
     expect(screen.getByRole("button", { name: "Delete Ada" })).toBeTruthy();
-  });
-});
-
-describe("Form", () => {
-  it("submits without reloading and announces the API's error", () => {
-    const submit = vi.fn();
-    render(
-      <Form
-        onSubmit={submit}
-        error={new ApiError(400, "Wrong code")}
-        pending={false}
-        submit="Verify"
-      >
-        <input aria-label="Code" />
-      </Form>,
-    );
-    fireEvent.click(screen.getByRole("button", { name: "Verify" }));
-    expect(submit).toHaveBeenCalledTimes(1);
-    expect(screen.getByRole("alert").textContent).toBe("Wrong code");
-  });
-
-  it("disables its button while the answer is pending", () => {
-    render(
-      <Form onSubmit={() => {}} error={null} pending submit="Sign in">
-        <span />
-      </Form>,
-    );
-    expect(screen.getByRole("button", { name: "Sign in" }).hasAttribute("disabled")).toBe(true);
   });
 });

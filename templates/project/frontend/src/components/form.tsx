@@ -9,36 +9,56 @@ export function fieldErrors(error: unknown): Record<string, string> {
   return error instanceof ApiError ? error.fieldErrors : {};
 }
 
+/** What a form needs of the mutation it submits (TanStack Query's `useMutation`
+ * result, with no variables: the mutation reads the form's state). */
+export interface FormMutation {
+  mutate: () => void;
+  error: unknown;
+  isPending: boolean;
+}
+
 export function Form({
-  onSubmit,
-  error,
-  pending,
+  mutation,
   submit,
+  disabled = false,
   variant = "primary",
   className = "max-w-md",
+  actions,
   children,
 }: {
-  onSubmit: () => void;
-  error: unknown;
-  pending: boolean;
+  mutation: FormMutation;
   submit: string;
+  /** Keeps the submit button off (besides while the answer is pending). */
+  disabled?: boolean;
   variant?: "primary" | "danger";
   className?: string;
+  /** More buttons beside the submit button (Cancel). */
+  actions?: ReactNode;
   children: ReactNode;
 }) {
+  const button = (
+    <Button type="submit" variant={variant} disabled={mutation.isPending || disabled}>
+      {submit}
+    </Button>
+  );
   return (
     <form
       className={className}
       onSubmit={(event) => {
         event.preventDefault();
-        onSubmit();
+        mutation.mutate();
       }}
     >
       {children}
-      <ErrorMessage error={error} />
-      <Button type="submit" variant={variant} disabled={pending}>
-        {submit}
-      </Button>
+      <ErrorMessage error={mutation.error} />
+      {actions ? (
+        <span className="flex gap-2">
+          {button}
+          {actions}
+        </span>
+      ) : (
+        button
+      )}
     </form>
   );
 }

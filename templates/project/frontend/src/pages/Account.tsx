@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { QRCodeSVG } from "qrcode.react";
 import { useState } from "react";
+import { Link } from "react-router";
 import { api, request, unwrap } from "../api/client";
 import { Form, fieldErrors } from "../components/form";
 import { Button, ErrorMessage, Notice, PageTitle, SectionTitle, TextField } from "../components/ui";
@@ -33,12 +34,7 @@ function ChangePassword() {
   });
   const errors = fieldErrors(change.error);
   return (
-    <Form
-      onSubmit={() => change.mutate()}
-      error={change.error}
-      pending={change.isPending}
-      submit="Change password"
-    >
+    <Form mutation={change} submit="Change password">
       {change.isSuccess ? (
         <Notice>Your password is changed; your other sessions are signed out.</Notice>
       ) : null}
@@ -119,7 +115,6 @@ function TwoFactor() {
       await refresh();
     },
   });
-  const pending = enable.isPending || disable.isPending;
   const active = setup.data ? enable : disable;
   const errors = fieldErrors(active.error);
   const confirmFields = (
@@ -156,13 +151,7 @@ function TwoFactor() {
   }
   if (status.data?.enabled) {
     return (
-      <Form
-        onSubmit={() => disable.mutate()}
-        error={disable.error}
-        pending={pending}
-        submit="Turn off two-factor sign-in"
-        variant="danger"
-      >
+      <Form mutation={disable} submit="Turn off two-factor sign-in" variant="danger">
         <p className="mb-3">Two-factor sign-in is on. To turn it off, confirm with a code.</p>
         {confirmFields}
       </Form>
@@ -180,12 +169,7 @@ function TwoFactor() {
     );
   }
   return (
-    <Form
-      onSubmit={() => enable.mutate()}
-      error={enable.error}
-      pending={pending}
-      submit="Turn on two-factor sign-in"
-    >
+    <Form mutation={enable} submit="Turn on two-factor sign-in">
       <p className="mb-2">
         Scan this code with your authenticator app, then enter the code it shows.
       </p>
@@ -213,6 +197,13 @@ export function Account() {
       <PageTitle>Your account</PageTitle>
       <p>
         Signed in as <strong>{me.data?.email}</strong>
+      </p>
+      <SectionTitle>Sessions</SectionTitle>
+      <p>
+        <Link to="/account/sessions" className="text-blue-800 underline">
+          Your sessions
+        </Link>
+        : where you are signed in, and signing out elsewhere.
       </p>
       <SectionTitle>Change password</SectionTitle>
       <ChangePassword />

@@ -1,9 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { useNavigate, useParams } from "react-router";
 import { request } from "../api/client";
 import { ApiError } from "../api/errors";
 import { FieldInput } from "../components/FieldInput";
+import { Form, fieldErrors } from "../components/form";
 import { UpgradePrompt } from "../components/UpgradePrompt";
 import { Button, ErrorMessage, PageTitle } from "../components/ui";
 import type { EntityMeta, Row } from "../lib/entities";
@@ -40,14 +41,17 @@ function EntityForm({ orgId, entity, row }: { orgId: string; entity: EntityMeta;
       navigate(`/orgs/${orgId}/${entity.route}`);
     },
   });
-  const fieldErrors = save.error instanceof ApiError ? save.error.fieldErrors : {};
+  const errors = fieldErrors(save.error);
   return (
-    <form
+    <Form
+      mutation={save}
+      submit={row ? "Save" : "Create"}
       className="max-w-xl"
-      onSubmit={(event: FormEvent) => {
-        event.preventDefault();
-        save.mutate();
-      }}
+      actions={
+        <Button variant="secondary" onClick={() => navigate(`/orgs/${orgId}/${entity.route}`)}>
+          Cancel
+        </Button>
+      }
     >
       {entity.fields.map((field) => (
         <FieldInput
@@ -56,19 +60,10 @@ function EntityForm({ orgId, entity, row }: { orgId: string; entity: EntityMeta;
           field={field}
           value={values[field.name] ?? ""}
           onChange={(value) => setValues((current) => ({ ...current, [field.name]: value }))}
-          error={fieldErrors[field.name]}
+          error={errors[field.name]}
         />
       ))}
-      <ErrorMessage error={save.error} />
-      <span className="flex gap-2">
-        <Button type="submit" disabled={save.isPending}>
-          {row ? "Save" : "Create"}
-        </Button>
-        <Button variant="secondary" onClick={() => navigate(`/orgs/${orgId}/${entity.route}`)}>
-          Cancel
-        </Button>
-      </span>
-    </form>
+    </Form>
   );
 }
 

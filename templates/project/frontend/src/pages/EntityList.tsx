@@ -3,7 +3,7 @@ import { Link, useParams } from "react-router";
 import { request } from "../api/client";
 import { ApiError } from "../api/errors";
 import { ConfirmButton } from "../components/confirm";
-import { Pager } from "../components/table";
+import { Cell, Pager, Table } from "../components/table";
 import { UpgradePrompt } from "../components/UpgradePrompt";
 import { ErrorMessage, PageTitle } from "../components/ui";
 import type { EntityMeta, FieldMeta, Row } from "../lib/entities";
@@ -75,56 +75,43 @@ export function EntityList() {
       <ErrorMessage error={error} />
       {page ? (
         <>
-          <table className="w-full border-collapse bg-white">
-            <caption className="sr-only">{entity.pluralLabel}</caption>
-            <thead>
-              <tr>
+          <Table
+            caption={entity.pluralLabel}
+            columns={[
+              ...columns.map((field) => field.label),
+              ...(mayUpdate || mayDelete ? ["Actions"] : []),
+            ]}
+            count={page.items.length}
+          >
+            {page.items.map((row) => (
+              <tr key={row.id}>
                 {columns.map((field) => (
-                  <th key={field.name} scope="col" className="border-b p-2 text-left">
-                    {field.label}
-                  </th>
+                  <Cell key={field.name}>
+                    {field.type === "ref" ? (
+                      <RefCell orgId={orgId} field={field} value={row[field.name]} />
+                    ) : (
+                      display(field, row[field.name])
+                    )}
+                  </Cell>
                 ))}
                 {mayUpdate || mayDelete ? (
-                  <th scope="col" className="border-b p-2 text-left">
-                    Actions
-                  </th>
+                  <Cell>
+                    <span className="flex gap-2">
+                      {mayUpdate ? (
+                        <Link
+                          to={`/orgs/${orgId}/${entity.route}/${row.id}`}
+                          className="rounded border border-slate-500 px-3 py-1"
+                        >
+                          Edit<span className="sr-only"> {rowName(entity, row)}</span>
+                        </Link>
+                      ) : null}
+                      {mayDelete ? <DeleteButton orgId={orgId} entity={entity} row={row} /> : null}
+                    </span>
+                  </Cell>
                 ) : null}
               </tr>
-            </thead>
-            <tbody>
-              {page.items.map((row) => (
-                <tr key={row.id}>
-                  {columns.map((field) => (
-                    <td key={field.name} className="border-b p-2">
-                      {field.type === "ref" ? (
-                        <RefCell orgId={orgId} field={field} value={row[field.name]} />
-                      ) : (
-                        display(field, row[field.name])
-                      )}
-                    </td>
-                  ))}
-                  {mayUpdate || mayDelete ? (
-                    <td className="border-b p-2">
-                      <span className="flex gap-2">
-                        {mayUpdate ? (
-                          <Link
-                            to={`/orgs/${orgId}/${entity.route}/${row.id}`}
-                            className="rounded border border-slate-500 px-3 py-1"
-                          >
-                            Edit<span className="sr-only"> {rowName(entity, row)}</span>
-                          </Link>
-                        ) : null}
-                        {mayDelete ? (
-                          <DeleteButton orgId={orgId} entity={entity} row={row} />
-                        ) : null}
-                      </span>
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {page.items.length === 0 ? <p className="mt-2">Nothing here yet.</p> : null}
+            ))}
+          </Table>
           <Pager offset={offset} total={page.total} onChange={setOffset} />
         </>
       ) : rows.isPending ? (

@@ -17,12 +17,7 @@ export function ForgotPassword() {
       {ask.isSuccess ? (
         <Notice>If {email} has an account, a link to choose a new password is on its way.</Notice>
       ) : (
-        <Form
-          onSubmit={() => ask.mutate()}
-          error={ask.error}
-          pending={ask.isPending}
-          submit="Send the reset link"
-        >
+        <Form mutation={ask} submit="Send the reset link">
           <TextField
             id="email"
             label="Email"

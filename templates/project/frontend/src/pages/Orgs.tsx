@@ -1,9 +1,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { api, unwrap } from "../api/client";
-import { ApiError } from "../api/errors";
-import { Button, ErrorMessage, PageTitle, TextField } from "../components/ui";
+import { Form, fieldErrors } from "../components/form";
+import { ErrorMessage, PageTitle, TextField } from "../components/ui";
 import { useOrgs } from "../lib/session";
 
 export function Orgs() {
@@ -18,7 +18,6 @@ export function Orgs() {
       navigate(`/orgs/${org.id}`);
     },
   });
-  const fieldErrors = create.error instanceof ApiError ? create.error.fieldErrors : {};
   return (
     <section>
       <PageTitle>Organizations</PageTitle>
@@ -38,13 +37,7 @@ export function Orgs() {
         <p className="mb-6">You are not in any organization yet: create one.</p>
       )}
       <h2 className="mb-2 text-xl font-semibold">Create an organization</h2>
-      <form
-        className="max-w-md"
-        onSubmit={(event: FormEvent) => {
-          event.preventDefault();
-          create.mutate();
-        }}
-      >
+      <Form mutation={create} submit="Create organization">
         <TextField
           id="org-name"
           label="Name"
@@ -52,13 +45,9 @@ export function Orgs() {
           onChange={setName}
           required
           maxLength={200}
-          error={fieldErrors.name}
+          error={fieldErrors(create.error).name}
         />
-        <ErrorMessage error={create.error} />
-        <Button type="submit" disabled={create.isPending}>
-          Create organization
-        </Button>
-      </form>
+      </Form>
     </section>
   );
 }

@@ -30,12 +30,7 @@ export function ResetPassword() {
       {reset.isSuccess ? (
         <Notice>Your password is changed; sign in with it.</Notice>
       ) : (
-        <Form
-          onSubmit={() => reset.mutate()}
-          error={reset.error}
-          pending={reset.isPending || !token}
-          submit="Set the new password"
-        >
+        <Form mutation={reset} disabled={!token} submit="Set the new password">
           <TextField
             id="new-password"
             label="New password"

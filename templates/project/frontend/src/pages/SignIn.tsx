@@ -38,12 +38,7 @@ export function SignIn() {
     return (
       <section className="max-w-md">
         <PageTitle>Two-factor code</PageTitle>
-        <Form
-          onSubmit={() => verify.mutate()}
-          error={verify.error}
-          pending={verify.isPending}
-          submit="Verify"
-        >
+        <Form mutation={verify} submit="Verify">
           <TextField
             id="code"
             label="Code from your authenticator app, or a recovery code"
@@ -61,12 +56,7 @@ export function SignIn() {
   return (
     <section className="max-w-md">
       <PageTitle>Sign in</PageTitle>
-      <Form
-        onSubmit={() => signIn.mutate()}
-        error={signIn.error}
-        pending={signIn.isPending}
-        submit="Sign in"
-      >
+      <Form mutation={signIn} submit="Sign in">
         <TextField
           id="email"
           label="Email"

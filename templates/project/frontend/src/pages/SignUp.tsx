@@ -32,12 +32,7 @@ export function SignUp() {
   return (
     <section className="max-w-md">
       <PageTitle>Sign up</PageTitle>
-      <Form
-        onSubmit={() => signUp.mutate()}
-        error={signUp.error}
-        pending={signUp.isPending}
-        submit="Create account"
-      >
+      <Form mutation={signUp} submit="Create account">
         <TextField
           id="full_name"
           label="Full name"
