@@ -125,7 +125,7 @@ export function EntityList() {
             </tbody>
           </table>
           {page.items.length === 0 ? <p className="mt-2">Nothing here yet.</p> : null}
-          <Pager offset={offset} total={page.total} onChange={setOffset} />
+          <Pager offset={offset} total={page.total} exact={page.total_exact} onChange={setOffset} />
         </>
       ) : rows.isPending ? (
         <p>Loading…</p>
