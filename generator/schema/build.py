@@ -251,7 +251,8 @@ def _stored_files() -> Table:
             Column("storage_key", ColumnType("string", length=255)),
             Column("status", ColumnType("string", length=16)),
         ],
-        indexes=(("org_id", "created_at"), ("uploaded_by_id",), ("status", "created_at")),
+        # A page of the list newest first (app.db.newest_first_page): as entities'.
+        indexes=(("org_id", "created_at", "id"), ("uploaded_by_id",), ("status", "created_at")),
         unique_indexes=(("storage_key",),),
         checks=(
             Check(constraint_name("ck", "stored_files", "status"), "status", ("pending", "ready")),
@@ -337,7 +338,8 @@ def _audit_events() -> Table:
             Column("request_id", ColumnType("string", length=128), nullable=True),
             Column("details", ColumnType("json"), nullable=True),
         ],
-        indexes=(("org_id", "created_at"),),
+        # A page of the log newest first (app.db.newest_first_page): as entities'.
+        indexes=(("org_id", "created_at", "id"),),
         timestamps="created",  # append-only: rows never change
     )
 

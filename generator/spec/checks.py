@@ -78,6 +78,7 @@ BUILTIN_ENTITY_NAMES = frozenset(
         "Literal",
         "Mapped",
         "Offset",
+        "Cursor",
         "Query",
         "Session",
     }

@@ -264,11 +264,12 @@ def test_a_project_from_before_org_id_keeps_its_rows(old_project: Path, tmp_path
                     "ix_stored_files_org_id_created_at",
                     "uq_contacts_org_id_email",  # the constraint and its index
                 }
-                # Since PREVIOUS the entity tables' list index has gained a column
-                # (id): a new index in the old one's place, not a rename.
+                # Since PREVIOUS the list index of entity tables and stored_files has
+                # gained a column (id): a new index in the old one's place, not a rename.
                 replaced = {
                     "ix_contacts_org_id_created_at": "ix_contacts_org_id_created_at_id",
                     "ix_deals_org_id_created_at": "ix_deals_org_id_created_at_id",
+                    "ix_stored_files_org_id_created_at": "ix_stored_files_org_id_created_at_id",
                 }
                 objects = dict(out["objects"])
                 assert set(objects) == {replaced.get(name, name) for name in renamed}

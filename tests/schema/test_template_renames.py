@@ -129,7 +129,7 @@ def test_a_schema_of_format_2_gets_tenant_id_renamed_to_org_id() -> None:
         ("uq_notes_tenant_id_title", "uq_notes_org_id_title"),
         ("ix_notes_tenant_id_created_at_id", "ix_notes_org_id_created_at_id"),
         ("ix_notes_tenant_id_body", "ix_notes_org_id_body"),
-        ("ix_stored_files_tenant_id_created_at", "ix_stored_files_org_id_created_at"),
+        ("ix_stored_files_tenant_id_created_at_id", "ix_stored_files_org_id_created_at_id"),
     }
     statements = {o.postgresql for o in of(d.upgrade, RenameConstraint)}
     assert (

@@ -46,16 +46,20 @@ export function When({ value }: { value: string | null | undefined }) {
 }
 
 /** Previous and next page of a list of `total` rows shown PAGE_SIZE at a time
- * from `offset`, with the rows the page holds. */
+ * from `offset`, with the rows the page holds. When the API counted only up to
+ * its cap (`exact` false), the list has more than `total` rows. */
 export function Pager({
   offset,
   total,
+  exact = true,
   onChange,
 }: {
   offset: number;
   total: number;
+  exact?: boolean;
   onChange: (offset: number) => void;
 }) {
+  const end = exact ? Math.min(offset + PAGE_SIZE, total) : offset + PAGE_SIZE;
   return (
     <nav aria-label="Pages" className="mt-3 flex items-center gap-3">
       <Button
@@ -66,11 +70,11 @@ export function Pager({
         Previous page
       </Button>
       <span>
-        {total === 0 ? 0 : offset + 1}–{Math.min(offset + PAGE_SIZE, total)} of {total}
+        {total === 0 ? 0 : offset + 1}–{end} of {exact ? total : `more than ${total}`}
       </span>
       <Button
         variant="secondary"
-        disabled={offset + PAGE_SIZE >= total}
+        disabled={exact && offset + PAGE_SIZE >= total}
         onClick={() => onChange(offset + PAGE_SIZE)}
       >
         Next page

@@ -53,9 +53,13 @@ export interface EntityMeta {
 
 export interface Page<T> {
   items: T[];
+  /** The count when total_exact; else the list has more rows than this. */
   total: number;
+  total_exact: boolean;
   limit: number;
   offset: number;
+  /** Pass back as `cursor` for the page after this one; null on the last. */
+  next_cursor: string | null;
 }
 
 export type Row = { id: string } & Record<string, unknown>;

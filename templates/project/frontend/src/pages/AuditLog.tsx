@@ -81,7 +81,7 @@ export function AuditLog() {
         ))}
       </Table>
       {page && page.total > PAGE_SIZE ? (
-        <Pager offset={offset} total={page.total} onChange={setOffset} />
+        <Pager offset={offset} total={page.total} exact={page.total_exact} onChange={setOffset} />
       ) : null}
     </section>
   );

@@ -112,7 +112,7 @@ export function EntityList() {
               </tr>
             ))}
           </Table>
-          <Pager offset={offset} total={page.total} onChange={setOffset} />
+          <Pager offset={offset} total={page.total} exact={page.total_exact} onChange={setOffset} />
         </>
       ) : rows.isPending ? (
         <p>Loading…</p>
