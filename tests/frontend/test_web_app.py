@@ -74,10 +74,6 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def with_frontend(text: str) -> str:
-    return text if re.search(r"^frontend: react$", text, re.M) else text + "frontend: react\n"
-
-
 def npm(frontend: Path, *args: str, env: dict[str, str] | None = None) -> str:
     """Run npm in ``frontend`` with this interpreter's bin folder first on PATH
     (python, alembic and uvicorn of the backend)."""
@@ -121,7 +117,8 @@ def test_lock_is_in_sync_with_package_json() -> None:
 def test_web_app_builds_and_passes_end_to_end(
     spec: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> None:
-    text = with_frontend((examples_dir() / spec).read_text(encoding="utf-8"))
+    text = (examples_dir() / spec).read_text(encoding="utf-8")
+    assert re.search(r"^frontend: react\b", text, re.M), f"{spec} has the web app on"
     project = write_project(text, tmp_path_factory.mktemp("web") / "project")
     frontend = project / "frontend"
     npm(frontend, "ci", "--no-audit", "--no-fund", "--prefer-offline")
