@@ -26,6 +26,14 @@ from tests.fuzzing import (  # noqa: F401  (hooks)
 EXAMPLES = examples_dir()
 
 
+def backend_only(spec_text: str) -> str:
+    """An example's spec without its web app (``frontend: react``), for tests that
+    need only the backend: no Node.js, a smaller project."""
+    import re
+
+    return re.sub(r"^frontend: react\b.*\n", "", spec_text, flags=re.M)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Keep Day One's render caches out of the user's home during tests; subprocesses

@@ -159,7 +159,6 @@ def check_spec(spec: Spec) -> list[SpecProblem]:
     _check_rbac(spec, problems)
     _check_billing(spec, problems)
     _check_entities(spec, problems)
-    _check_frontend(spec, problems)
     return problems
 
 
@@ -193,19 +192,6 @@ def _check_project(spec: Spec, out: list[SpecProblem]) -> None:
             SpecProblem(
                 ("project", "slug"),
                 f"'{spec.project.package}' is a Python keyword; choose another slug",
-            )
-        )
-
-
-def _check_frontend(spec: Spec, out: list[SpecProblem]) -> None:
-    # The web app signs in with the backend's httpOnly cookies and CSRF header;
-    # it never holds a token in JavaScript.
-    if spec.frontend == "react" and not spec.auth.cookie_mode:
-        out.append(
-            SpecProblem(
-                ("frontend",),
-                "the react front end signs in with cookie sessions; set auth.cookie_mode: true"
-                " or frontend: none",
             )
         )
 

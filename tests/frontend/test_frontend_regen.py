@@ -43,16 +43,6 @@ def test_a_hand_edit_to_a_page_survives_a_new_field(tmp_path: Path) -> None:
     assert not (demo.root / f"{PAGE}.new").exists()
 
 
-def test_react_without_cookie_sessions_is_refused(tmp_path: Path) -> None:
-    spec = tmp_path / "dayone.yaml"
-    spec.write_text(SPEC + "frontend: react\n")
-    result = dayone("spec", "validate", str(spec))
-    assert result.returncode == 2
-    assert "frontend" in result.stdout + result.stderr
-    assert "auth.cookie_mode: true" in result.stdout + result.stderr
-    assert "Traceback" not in result.stderr
-
-
 def test_an_unknown_front_end_is_refused(tmp_path: Path) -> None:
     spec = tmp_path / "dayone.yaml"
     spec.write_text(WEB_SPEC.replace("frontend: react", "frontend: vue"))

@@ -5,13 +5,15 @@
 // plan on; change, forget and reset the password; turn two-factor sign-in on
 // and sign in with a code; a second sign-in listed on the sessions page and
 // signed out from there. Every page is checked with axe and photographed
-// into artifacts/.
+// into artifacts/. In both session modes no token is readable by scripts or
+// kept in storage, and a reload keeps the user signed in.
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 import {
   BILLING_PROVIDER,
+  COOKIE_MODE,
   FREE_FEATURES,
   INVITATIONS,
   JOBS,
@@ -39,6 +41,28 @@ async function check(page: Page, name: string) {
     (violation) => violation.impact === "serious" || violation.impact === "critical",
   );
   expect(serious.map((violation) => `${violation.id}: ${violation.help}`)).toEqual([]);
+}
+
+/** No token where page scripts can read it: not in localStorage or
+ * sessionStorage, not in document.cookie. Bearer mode keeps the refresh token
+ * in an httpOnly cookie, cookie mode the whole session. */
+async function expectNoTokenForScripts(page: Page) {
+  const seen = await page.evaluate(() => ({
+    stored: [localStorage, sessionStorage].flatMap((storage) =>
+      Object.entries(storage).map(([key, value]) => `${key}=${value}`),
+    ),
+    cookie: document.cookie,
+  }));
+  expect(seen.stored.filter((entry) => /token|eyJ/i.test(entry))).toEqual([]);
+  expect(seen.cookie).not.toMatch(/(^|; )(access_token|refresh_token)=|eyJ/);
+  const refresh = (await page.context().cookies()).find(
+    (cookie) => cookie.name === "refresh_token",
+  );
+  expect(refresh?.httpOnly).toBe(true);
+  if (!COOKIE_MODE) {
+    expect(refresh?.sameSite).toBe("Strict");
+    expect(refresh?.path).toBe("/api/v1/auth/refresh");
+  }
 }
 
 /** The last link to `path` the console email backend printed. */
@@ -190,6 +214,12 @@ test("sign up, verify, organizations and every entity", async ({ page, browser, 
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { name: "Organizations" })).toBeVisible();
   await check(page, "organizations");
+  await expectNoTokenForScripts(page);
+  // A reload keeps the session (bearer mode: one refresh with the httpOnly cookie).
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "Organizations" })).toBeVisible();
+  await expect(page.getByRole("link", { name: /your account/ })).toBeVisible();
+  await expectNoTokenForScripts(page);
 
   // The first organization (on the trial of the paid plan, when there is one).
   await page.getByLabel("Name").fill(`First ${run}`);
@@ -458,6 +488,12 @@ test("sign up, verify, organizations and every entity", async ({ page, browser, 
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  // Signed out on the server too: a reload does not bring the session back.
+  await page.goto("/orgs");
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  expect(
+    (await page.context().cookies()).filter((cookie) => cookie.name.endsWith("_token")),
+  ).toEqual([]);
 
   // Forgotten: the emailed link opens the page that sets a new one.
   await page.getByRole("link", { name: "Forgot your password?" }).click();

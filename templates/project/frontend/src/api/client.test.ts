@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { send } from "./client";
 
+// Cookie mode, whatever the spec says (client.bearer.test.ts tests bearer mode).
+vi.mock("../generated/app", async (original) => ({
+  ...(await original<typeof import("../generated/app")>()),
+  COOKIE_MODE: true,
+}));
+
 afterEach(() => {
   vi.unstubAllGlobals();
   // biome-ignore lint/suspicious/noDocumentCookie: the test plays the backend's Set-Cookie

@@ -5,7 +5,8 @@ import type { components } from "../api/schema";
 import { ConfirmButton } from "../components/confirm";
 import { Cell, Pager, Table, When } from "../components/table";
 import { Button, ErrorMessage, Notice, PageTitle, SectionTitle } from "../components/ui";
-import { FILES_UPLOAD, MEMBER_MANAGER } from "../generated/app";
+import { COOKIE_MODE, FILES_UPLOAD, MEMBER_MANAGER } from "../generated/app";
+import { downloadByLink } from "../lib/download";
 import { useCurrentOrg } from "../lib/org";
 import { atLeast } from "../lib/permissions";
 import { PAGE_SIZE } from "../lib/rows";
@@ -75,6 +76,10 @@ export function Files() {
   const { orgId, org, loading } = useCurrentOrg();
   const me = useMe();
   const [offset, setOffset] = useState(0);
+  // Bearer mode: a link cannot send the token; fetch a short-lived link instead.
+  const download = useMutation({
+    mutationFn: (file: StoredFile) => downloadByLink(orgId, file.id, file.original_name),
+  });
   const files = useQuery({
     queryKey: ["files", orgId, offset],
     queryFn: () =>
@@ -96,6 +101,7 @@ export function Files() {
       {atLeast(org.role, FILES_UPLOAD) ? <Upload orgId={orgId} /> : null}
       <SectionTitle>Files</SectionTitle>
       <ErrorMessage error={files.error} />
+      <ErrorMessage error={download.error} />
       <Table
         caption="Files"
         columns={["Name", "Type", "Size", "Uploaded", "Actions"]}
@@ -116,6 +122,14 @@ export function Files() {
                   <a
                     href={`/api/v1/orgs/${orgId}/files/${file.id}/content`}
                     download={file.original_name}
+                    onClick={
+                      COOKIE_MODE
+                        ? undefined
+                        : (event) => {
+                            event.preventDefault();
+                            download.mutate(file);
+                          }
+                    }
                     className="text-blue-800 underline"
                   >
                     Download<span className="sr-only"> {file.original_name}</span>
