@@ -4,9 +4,10 @@
 ``dayone spec validate`` reads): roles, every billing provider with free and
 paid plans, trials, quotas and rate limits, entities gated by paid-only, free
 or no features, every field type with its options, references of every
-``on_delete`` rule (chains and self-references), the optional sections, and
-hostile but valid text. Every rule of ``generator/spec/checks.py`` is met by
-construction, so a spec the validator refuses is a bug in one or the other.
+``on_delete`` rule (chains and self-references), the optional sections, the
+web app (``frontend: react``) or none, and hostile but valid text. Every rule
+of ``generator/spec/checks.py`` is met by construction, so a spec the
+validator refuses is a bug in one or the other.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
+from generator.spec import parse_spec
 from generator.spec.checks import (
     AMBIGUOUS_NAMES,
     BUILTIN_COLUMNS,
@@ -30,6 +32,7 @@ from generator.spec.checks import (
 )
 from generator.spec.models import FIELD_TYPES, derive_slug
 from generator.spec.naming import pluralize, snake_case
+from generator.spec.problems import SpecError
 
 Spec = dict[str, Any]
 
@@ -381,7 +384,24 @@ def specs(draw: st.DrawFn) -> Spec:
     spec["deploy"] = draw(
         st.lists(st.sampled_from(["docker", "fly", "render", "heroku"]), unique=True)
     )
+    # Drawn last, so the rest of a seed's draw is what it was before the web app.
+    spec["frontend"] = draw(st.sampled_from(["none", "react"]))
+    if spec["frontend"] == "react" and REACT_NEEDS_COOKIE_MODE:
+        spec.setdefault("auth", {})["cookie_mode"] = True
     return spec
+
+
+def _react_needs_cookie_mode() -> bool:
+    """Does the validator refuse the web app without cookie sessions? (It did
+    while the web app signed in only with the backend's cookies.)"""
+    try:
+        parse_spec("project: {name: Probe}\nfrontend: react\nauth: {cookie_mode: false}\n")
+    except SpecError:
+        return True
+    return False
+
+
+REACT_NEEDS_COOKIE_MODE = _react_needs_cookie_mode()
 
 
 def to_yaml(spec: Spec) -> str:

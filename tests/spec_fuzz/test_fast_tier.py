@@ -1,28 +1,37 @@
 """The spec fuzzer's fast tier: a few specs drawn from the strategy are accepted
 by ``dayone spec validate``, render byte-identically twice through ``dayone new``,
-pass ruff (check and format) and mypy, and serve their OpenAPI document.
+pass ruff (check and format) and mypy, and serve their OpenAPI document; the
+web app of the first drawn specs that have one (``frontend: react``) gets its
+typed client from that document and passes the TypeScript check and the linter.
 
 DAYONE_SPEC_SEED=<n> draws the same specs again; DAYONE_SPEC_FAST=<count> draws
-more (default 4)."""
+more (default 4); DAYONE_SPEC_WEB=<count> type-checks more web apps (default 2,
+0 for none)."""
 
 from __future__ import annotations
 
 import filecmp
 import json
 import os
+import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.frontend.test_web_app import NPM, npm
 from tests.spec_fuzz.conftest import cli, draw_specs, dump, explain
 from tests.spec_fuzz.strategies import Spec
+from tools.check_frontend_lock import FRONTEND
 
 pytestmark = pytest.mark.integration
 
 COUNT = int(os.environ.get("DAYONE_SPEC_FAST", "4"))
+# npm ci once, then each web app checked costs a few seconds more (docs/testing.md).
+WEB_COUNT = int(os.environ.get("DAYONE_SPEC_WEB", "2"))
 
 
 @dataclass(frozen=True)
@@ -140,3 +149,43 @@ def test_the_app_serves_its_openapi(generated: list[Case], tmp_path: Path) -> No
         info = json.loads(result.stdout.strip().splitlines()[-1])
         assert info["title"] == case.spec["project"]["name"], case.why
         assert info.get("description", "") == case.spec["project"].get("description", ""), case.why
+
+
+@pytest.fixture(scope="module")
+def node_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The web app's packages, installed once: package.json and package-lock.json
+    are copied from the template as they are, the same for every spec."""
+    folder = tmp_path_factory.mktemp("node")
+    for name in ("package.json", "package-lock.json"):
+        shutil.copyfile(FRONTEND / name, folder / name)
+    started = time.monotonic()
+    npm(folder, "ci", "--no-audit", "--no-fund", "--prefer-offline")
+    print(f"\nspec fuzzer: npm ci once, {time.monotonic() - started:.1f}s")
+    return folder / "node_modules"
+
+
+def test_web_app_type_checks_and_lints(
+    generated: list[Case], request: pytest.FixtureRequest
+) -> None:
+    web = [case for case in generated if case.spec.get("frontend") == "react"][:WEB_COUNT]
+    if not web:
+        pytest.skip("no drawn spec has the web app (or DAYONE_SPEC_WEB=0)")
+    if NPM is None:
+        pytest.skip("npm is not installed (Node.js 20.19+)")
+    modules: Path = request.getfixturevalue("node_modules")
+    for case in web:
+        frontend = case.first / "frontend"
+        for name in ("package.json", "package-lock.json"):
+            same = (frontend / name).read_bytes() == (modules.parent / name).read_bytes()
+            assert same, f"frontend/{name} depends on the spec now: install per project" + case.why
+        # Resolved through the link to one real folder: tsc, Biome and
+        # openapi-typescript need nothing else.
+        (frontend / "node_modules").symlink_to(modules, target_is_directory=True)
+        started = time.monotonic()
+        for script in ("api", "typecheck", "lint"):
+            try:
+                npm(frontend, "run", script)
+            except AssertionError as failed:
+                pytest.fail(f"{failed}{case.why}", pytrace=False)
+        spent = time.monotonic() - started
+        print(f"\nspec fuzzer: web app client, type check and lint, {spent:.1f}s")

@@ -1,12 +1,15 @@
 import { defineConfig } from "@playwright/test";
-import { WEBHOOK_SECRET } from "./e2e/env";
+import { PAYFAST, PORT, PROVIDER_PORT, RAZORPAY, WEBHOOK_SECRET } from "./e2e/env";
 
 // End-to-end tests in the system's Chromium (CHROMIUM_PATH; nothing is
 // downloaded) against the backend serving the built app (`npm run build`
 // first). The backend starts on a fresh database: SQLite in test-results/,
 // or E2E_DATABASE_URL. Its log, where the console email backend prints the
-// messages, is test-results/server.log; the tests read links from it.
-const port = Number(process.env.E2E_PORT ?? 8123);
+// messages, is test-results/server.log; the tests read links from it. The
+// payment provider's settings are those of its sandbox or test mode, and its
+// own servers are a local stand-in (see e2e/billing.spec.ts).
+const port = PORT;
+const provider = `http://127.0.0.1:${PROVIDER_PORT}`;
 const baseURL = `http://127.0.0.1:${port}`;
 const database = process.env.E2E_DATABASE_URL ?? "sqlite:///../frontend/test-results/e2e.db";
 
@@ -48,6 +51,18 @@ export default defineConfig({
       COOKIE_SECURE: "false",
       ENVIRONMENT: "development",
       STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      PAYFAST_MERCHANT_ID: PAYFAST.merchantId,
+      PAYFAST_MERCHANT_KEY: PAYFAST.merchantKey,
+      PAYFAST_PASSPHRASE: PAYFAST.passphrase,
+      PAYFAST_PROCESS_URL: PAYFAST.processUrl,
+      PAYFAST_VALIDATE_URL: `${provider}/eng/query/validate`,
+      RAZORPAY_KEY_ID: RAZORPAY.keyId,
+      RAZORPAY_KEY_SECRET: RAZORPAY.keySecret,
+      RAZORPAY_WEBHOOK_SECRET: RAZORPAY.webhookSecret,
+      RAZORPAY_API_BASE: provider,
+      // PayFast's notifications reach the backend from this machine: it is the
+      // proxy, and X-Forwarded-For names the sender (one of PayFast's addresses).
+      TRUSTED_PROXIES: '["127.0.0.1/32"]',
     },
   },
 });

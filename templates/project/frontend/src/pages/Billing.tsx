@@ -64,7 +64,9 @@ export function Billing() {
     return <ErrorMessage error="Only an organization's member managers may manage its billing." />;
   }
   const billing = state.data;
-  const subscribed = billing?.plan != null && billing.status !== "canceled";
+  // A paying subscription (changed in the provider's portal, not by a new
+  // checkout); an organization on the free plan or on a trial may check out.
+  const subscribed = billing?.status === "active" || billing?.status === "past_due";
   const canPay = BILLING_PROVIDER !== "none";
   return (
     <section>

@@ -1,0 +1,67 @@
+"""The web app's billing journey for PayFast and Razorpay, end to end in
+Debian's Chromium against the live backend on SQLite: the upgrade prompt, the
+provider's checkout (caught before it leaves the machine), a notification
+signed as the provider signs it that unlocks the paid entity, and badly signed
+ones that unlock nothing (frontend/e2e/billing.spec.ts; Stripe's is in the
+whole journey of test_web_app.py). The specs are the integration tests' PayFast
+and Razorpay projects with the web app turned on."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import write_project
+from tests.frontend.test_web_app import CHROMIUM, NPM, free_port, npm, with_frontend
+from tests.integration.test_generated_projects import PAYFAST, RAZORPAY
+from tests.spec_fuzz.strategies import REACT_NEEDS_COOKIE_MODE
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(NPM is None, reason="npm is not installed (Node.js 20.19+)"),
+]
+
+
+def web_spec(text: str) -> str:
+    """The spec with the web app, and cookie sessions while the web app needs them."""
+    text = with_frontend(text)
+    if not REACT_NEEDS_COOKIE_MODE:
+        return text
+    spec = yaml.safe_load(text)
+    spec.setdefault("auth", {})["cookie_mode"] = True
+    return yaml.safe_dump(spec, sort_keys=False, allow_unicode=True)
+
+
+@pytest.mark.parametrize("provider", ["payfast", "razorpay"])
+def test_checkout_and_signed_notification_unlock_the_plan(
+    tmp_path_factory: pytest.TempPathFactory, provider: str
+) -> None:
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed (.ci/run installs Debian's package)")
+    text = web_spec({"payfast": PAYFAST, "razorpay": RAZORPAY}[provider])
+    project = write_project(text, tmp_path_factory.mktemp(f"billing-{provider}") / "project")
+    frontend = project / "frontend"
+    npm(frontend, "ci", "--no-audit", "--no-fund", "--prefer-offline")
+    npm(frontend, "run", "api")
+    npm(frontend, "run", "build")
+    env = {
+        "CHROMIUM_PATH": CHROMIUM,
+        "E2E_PORT": str(free_port()),
+        "E2E_PROVIDER_PORT": str(free_port()),
+    }
+    out = npm(frontend, "run", "e2e", "--", "e2e/billing.spec.ts", env=env)
+    assert "1 passed" in out, out[-4000:]
+    shots = {p.name for p in (frontend / "artifacts").glob("*.png")}
+    expected = {
+        f"billing-{provider}.png",
+        f"{provider}-checkout.png",
+        f"billing-subscribed-{provider}.png",
+    }
+    assert expected <= shots, shots
+    if os.environ.get("DAYONE_ARTIFACTS"):
+        target = Path(os.environ["DAYONE_ARTIFACTS"]) / f"billing-{provider}"
+        shutil.copytree(frontend / "artifacts", target, dirs_exist_ok=True)
