@@ -23,7 +23,9 @@ def _problems(name: str, plural: str | None = None) -> list[str]:
     return [p.message for p in raised.value.problems]
 
 
-@pytest.mark.parametrize("name", ["ApiKey", "AuditEvent", "Limit", "Offset", "Cursor", "DecimalText"])
+@pytest.mark.parametrize(
+    "name", ["ApiKey", "AuditEvent", "Limit", "Offset", "Cursor", "DecimalText"]
+)
 def test_names_the_generated_modules_use_are_refused(name: str) -> None:
     assert any("built-in model" in m for m in _problems(name))
 
