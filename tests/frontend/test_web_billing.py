@@ -9,16 +9,15 @@ and Razorpay projects with the web app turned on."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
 from tests.conftest import write_project
-from tests.frontend.test_web_app import CHROMIUM, NPM, free_port, npm, with_frontend
+from tests.frontend.test_web_app import CHROMIUM, NPM, free_port, npm
 from tests.integration.test_generated_projects import PAYFAST, RAZORPAY
-from tests.spec_fuzz.strategies import REACT_NEEDS_COOKIE_MODE
 
 pytestmark = [
     pytest.mark.integration,
@@ -27,13 +26,8 @@ pytestmark = [
 
 
 def web_spec(text: str) -> str:
-    """The spec with the web app, and cookie sessions while the web app needs them."""
-    text = with_frontend(text)
-    if not REACT_NEEDS_COOKIE_MODE:
-        return text
-    spec = yaml.safe_load(text)
-    spec.setdefault("auth", {})["cookie_mode"] = True
-    return yaml.safe_dump(spec, sort_keys=False, allow_unicode=True)
+    """The spec with the web app on (either session mode works)."""
+    return text if re.search(r"^frontend: react\b", text, re.M) else text + "frontend: react\n"
 
 
 @pytest.mark.parametrize("provider", ["payfast", "razorpay"])

@@ -19,7 +19,6 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
-from generator.spec import parse_spec
 from generator.spec.checks import (
     AMBIGUOUS_NAMES,
     BUILTIN_COLUMNS,
@@ -32,7 +31,6 @@ from generator.spec.checks import (
 )
 from generator.spec.models import FIELD_TYPES, derive_slug
 from generator.spec.naming import pluralize, snake_case
-from generator.spec.problems import SpecError
 
 Spec = dict[str, Any]
 
@@ -386,22 +384,7 @@ def specs(draw: st.DrawFn) -> Spec:
     )
     # Drawn last, so the rest of a seed's draw is what it was before the web app.
     spec["frontend"] = draw(st.sampled_from(["none", "react"]))
-    if spec["frontend"] == "react" and REACT_NEEDS_COOKIE_MODE:
-        spec.setdefault("auth", {})["cookie_mode"] = True
     return spec
-
-
-def _react_needs_cookie_mode() -> bool:
-    """Does the validator refuse the web app without cookie sessions? (It did
-    while the web app signed in only with the backend's cookies.)"""
-    try:
-        parse_spec("project: {name: Probe}\nfrontend: react\nauth: {cookie_mode: false}\n")
-    except SpecError:
-        return True
-    return False
-
-
-REACT_NEEDS_COOKIE_MODE = _react_needs_cookie_mode()
 
 
 def to_yaml(spec: Spec) -> str:

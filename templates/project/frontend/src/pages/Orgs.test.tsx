@@ -4,6 +4,13 @@ import { MemoryRouter, Route, Routes } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Orgs } from "./Orgs";
 
+// The page, not the session: cookie mode whatever the spec says, so that no
+// refresh call comes before the page's own (client.bearer.test.ts tests that).
+vi.mock("../generated/app", async (original) => ({
+  ...(await original<typeof import("../generated/app")>()),
+  COOKIE_MODE: true,
+}));
+
 afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
