@@ -8,8 +8,6 @@
 // into artifacts/. In both session modes no token is readable by scripts or
 // kept in storage, and a reload keeps the user signed in.
 import { createHmac } from "node:crypto";
-import { readFileSync } from "node:fs";
-import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 import {
   BILLING_PROVIDER,
@@ -27,21 +25,11 @@ import { ENTITIES } from "../src/generated/entities";
 import type { EntityMeta, FieldMeta } from "../src/lib/entities";
 import { WEBHOOK_SECRET } from "./env";
 import { PRICE_IDS } from "./plans";
+import { check, emailedLink } from "./support";
 
-const LOG = "test-results/server.log";
 const run = Date.now().toString(36);
 const email = `e2e-${run}@example.com`;
 const password = `Correct horse ${run} battery`;
-
-async function check(page: Page, name: string) {
-  await page.waitForLoadState("networkidle");
-  await page.screenshot({ path: `artifacts/${name}.png`, fullPage: true });
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter(
-    (violation) => violation.impact === "serious" || violation.impact === "critical",
-  );
-  expect(serious.map((violation) => `${violation.id}: ${violation.help}`)).toEqual([]);
-}
 
 /** No token where page scripts can read it: not in localStorage or
  * sessionStorage, not in document.cookie. Bearer mode keeps the refresh token
@@ -63,17 +51,6 @@ async function expectNoTokenForScripts(page: Page) {
     expect(refresh?.sameSite).toBe("Strict");
     expect(refresh?.path).toBe("/api/v1/auth/refresh");
   }
-}
-
-/** The last link to `path` the console email backend printed. */
-async function emailedLink(path: string): Promise<string> {
-  const pattern = new RegExp(`https?://[^\\s]+${path}#[^\\s"]+`, "g");
-  for (let attempt = 0; attempt < 60; attempt++) {
-    const links = readFileSync(LOG, "utf-8").match(pattern);
-    if (links && links.length > 0) return links[links.length - 1] as string;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`no ${path} link in ${LOG}`);
 }
 
 /** The current code of a base32 TOTP secret (RFC 6238: SHA-1, 6 digits, 30 s). */

@@ -1,5 +1,6 @@
-// Helpers of the billing journey (e2e/billing.spec.ts): sign up and in, and
-// check a page with axe and photograph it into artifacts/.
+// Helpers of the journeys (e2e/app.spec.ts, e2e/billing.spec.ts): sign up and
+// in, read an emailed link, and check a page with axe and photograph it into
+// artifacts/.
 import { readFileSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page } from "@playwright/test";
