@@ -29,51 +29,26 @@ databases). Timings are never asserted anywhere: the machine is shared.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import http.client
 import json
 import os
 import secrets
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+# Run as a script: its folder is on sys.path.
+from app_bench import free_port, recreate_database, run, serving
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
 PAGE = 50
 TOTAL_CAP = 10_000  # app.db.TOTAL_CAP of the generated project
-
-
-def run(command: list[str], **kwargs: object) -> str:
-    done = subprocess.run(command, capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload]
-    if done.returncode != 0:
-        sys.exit(f"{' '.join(command)[:200]} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    return str(done.stdout)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def recreate_database(server_url: str, name: str) -> str:
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(f"{server_url}/postgres", isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return f"{server_url}/{name}"
 
 
 def drop_database(server_url: str, name: str) -> None:
@@ -83,33 +58,6 @@ def drop_database(server_url: str, name: str) -> None:
     with engine.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     engine.dispose()
-
-
-@contextlib.contextmanager
-def serving(backend: Path, env: dict[str, str], port: int, log: Path) -> Iterator[None]:
-    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port)]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command, cwd=backend, env=env, stdout=out, stderr=out, start_new_session=True
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                sys.exit(f"the server exited with {process.returncode}; see {log}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
-                break
-            if time.monotonic() > deadline:
-                sys.exit(f"the server did not start; see {log}")
-            time.sleep(0.2)
-        yield
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def timed(call: Callable[[], object], requests: int) -> tuple[float, float]:
@@ -186,7 +134,13 @@ def bench(args: argparse.Namespace, work: Path) -> None:
     rows: list[list[str]] = []
     engine = sa.create_engine(url)
     with (
-        serving(backend, env | {"PORT": str(port)}, port, work / "server.log"),
+        serving(
+            [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port)],
+            backend,
+            env | {"PORT": str(port)},
+            port,
+            work / "server.log",
+        ),
         engine.connect() as db,
     ):
         api = Api(port, str(seed["token"]))
