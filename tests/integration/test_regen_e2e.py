@@ -48,8 +48,8 @@ def _regenerate(tmp_path: Path) -> tuple[Path, Callable[[str], None]]:
     (backend / "app/api/routes/custom.py").write_text(CUSTOM_ROUTE)
     _edit(
         backend / "app/api/router.py",
-        "api_router = APIRouter()\n",
-        "api_router = APIRouter()\napi_router.include_router(custom.router)\n",
+        "api_router = FlatRouter()\n",
+        "api_router = FlatRouter()\napi_router.include_router(custom.router)\n",
     )
     _edit(
         backend / "app/api/router.py",
