@@ -169,6 +169,8 @@ def _auth_sessions() -> Table:
             # Where the session was started, for the user's list of their sessions.
             Column("ip", ColumnType("string", length=64), nullable=True),
             Column("user_agent", ColumnType("string", length=255), nullable=True),
+            # The refresh token the last refresh replaced: a browser's second tab may still send it.
+            Column("previous_refresh_token_hash", HASH, nullable=True),
         ],
         indexes=(("user_id",),),
         unique_indexes=(("refresh_token_hash",),),
