@@ -42,7 +42,7 @@ def server(generate: Callable[[str], Path], tmp_path: Path) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a busy CI machine starts slowly
         while True:
             try:
                 if httpx2.get(f"{base}/health", timeout=1).status_code == 200:
