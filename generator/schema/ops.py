@@ -290,6 +290,18 @@ def steps(ops: Iterable[Op]) -> tuple[Step, ...]:
     return tuple(out)
 
 
+def concurrent_index_ops(ops: tuple[Op, ...]) -> tuple[Op, ...]:
+    """When ``ops`` change nothing but indexes: the order in which PostgreSQL builds
+    and drops them CONCURRENTLY (each new index first, so that queries keep an
+    index meanwhile, then the old ones no new index replaces by name); else ()."""
+    if not ops or not all(isinstance(o, CreateIndex | DropIndex) for o in ops):
+        return ()
+    creates = [o for o in ops if isinstance(o, CreateIndex)]
+    names = {o.index.name for o in creates}
+    drops = [o for o in ops if isinstance(o, DropIndex) and o.index.name not in names]
+    return (*creates, *drops)
+
+
 # --- revisions ---------------------------------------------------------------------------------
 
 
@@ -328,6 +340,14 @@ class Revision(Struct, frozen=True):
     @property
     def downgrade_steps(self) -> tuple[Step, ...]:
         return steps(self.downgrade)
+
+    @property
+    def upgrade_concurrently(self) -> tuple[Op, ...]:
+        return concurrent_index_ops(self.upgrade)
+
+    @property
+    def downgrade_concurrently(self) -> tuple[Op, ...]:
+        return concurrent_index_ops(self.downgrade)
 
     @property
     def changes(self) -> tuple[str, ...]:
@@ -380,6 +400,7 @@ __all__ = [
     "Revision",
     "Step",
     "batch_table",
+    "concurrent_index_ops",
     "initial_revision",
     "slug",
     "steps",

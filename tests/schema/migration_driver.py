@@ -11,7 +11,13 @@ each step, and writes what they observed to argv[2] as JSON. Steps:
 * ``{"do": "query", "name": ..., "sql": ...}``: rows of a SELECT;
 * ``{"do": "snapshot", "name": ...}``: the reflected schema;
 * ``{"do": "create_all", "url": ...}``: the models' own schema, created on a
-  second, empty database (the reference an upgraded database must equal).
+  second, empty database (the reference an upgraded database must equal);
+* ``{"do": "stamp", "to": ...}``: ``alembic stamp`` (as if a revision had not
+  finished);
+* ``{"do": "execute", "sql": ...}``: one statement outside a transaction; a
+  failing one is recorded under ``name``, not raised.
+
+An upgrade with ``"record": NAME`` records the statements it ran under NAME.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ import json
 import re
 import sys
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +114,24 @@ def snapshot(engine: sa.Engine) -> dict[str, Any]:
     return out
 
 
+@contextmanager
+def recording(results: dict[str, Any], name: str | None) -> Iterator[None]:
+    """Record every statement any engine runs meanwhile under ``results[name]``."""
+    if name is None:
+        yield
+        return
+    statements: list[str] = results.setdefault(name, [])
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(" ".join(statement.split()))
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", record)
+    try:
+        yield
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", record)
+
+
 def main() -> None:
     steps = json.loads(Path(sys.argv[1]).read_text())
     results: dict[str, Any] = {}
@@ -113,7 +139,19 @@ def main() -> None:
         url = step["url"]
         do = step["do"]
         if do == "upgrade":
-            command.upgrade(config(url), step.get("to", "head"))
+            with recording(results, step.get("record")):
+                command.upgrade(config(url), step.get("to", "head"))
+        elif do == "stamp":
+            command.stamp(config(url), step["to"])
+        elif do == "execute":
+            engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+            try:
+                with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    conn.execute(sa.text(step["sql"]))
+            except sa.exc.DBAPIError as error:
+                results[step["name"]] = str(error.orig)
+            finally:
+                engine.dispose()
         elif do == "downgrade":
             command.downgrade(config(url), step.get("to", "-1"))
         elif do == "check":

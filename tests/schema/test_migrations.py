@@ -336,6 +336,28 @@ SCENARIOS = {
         },
         destructive=True,  # 'dropped' is no longer a stage
     ),
+    # only indexes change: built and dropped CONCURRENTLY on PostgreSQL
+    "indexes": Scenario(
+        old="""\
+  - name: Deal
+    fields:
+      - {name: code, type: string, index: true}
+      - {name: label, type: string}
+""",
+        new="""\
+  - name: Deal
+    fields:
+      - {name: code, type: string}
+      - {name: label, type: string, index: true}
+""",
+        rows=[
+            ("organizations", ORG),
+            ("deals", {"id": "uuid:d1", "org_id": "uuid:org", "code": "a", "label": "x"}),
+        ],
+        after={"deals": ("SELECT code, label FROM deals", [["a", "x"]])},
+        down={"deals": ("SELECT code, label FROM deals", [["a", "x"]])},
+        message="add index deals.label, drop index deals.code",
+    ),
 }
 
 
@@ -390,3 +412,86 @@ def test_migration(name: str, dialect: str, tmp_path: Path) -> None:
         assert out[f"after:{k}"] == rows, k
     for k, (_, rows) in s.down.items():
         assert out[f"down:{k}"] == rows, k
+
+
+INDEXED = """\
+  - name: Deal
+    fields:
+      - {name: code, type: string, index: true}
+      - {name: label, type: string}
+"""
+REINDEXED = INDEXED.replace("string, index: true}", "string}").replace(
+    "{name: label, type: string}", "{name: label, type: string, index: true}"
+)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="TEST_DATABASE_URL is not set")
+def test_an_index_revision_builds_concurrently_and_can_run_again(tmp_path: Path) -> None:
+    """On PostgreSQL a revision that only changes indexes builds them CONCURRENTLY
+    (which PostgreSQL refuses inside a transaction), so writes go on; and after a
+    build that failed half-way, leaving an invalid index, running it again works."""
+    project = Project.create(tmp_path / "project", spec_text(INDEXED))
+    with databases("postgresql", tmp_path, count=1) as (db,):
+        project.run(
+            [
+                {"do": "upgrade", "url": db},
+                *(
+                    {"do": "insert", "url": db, "table": t, "values": v}
+                    for t, v in [
+                        ("organizations", ORG),
+                        (
+                            "deals",
+                            {"id": "uuid:d1", "org_id": "uuid:org", "code": "a", "label": "x"},
+                        ),
+                        (
+                            "deals",
+                            {"id": "uuid:d2", "org_id": "uuid:org", "code": "b", "label": "x"},
+                        ),
+                    ]
+                ),
+            ],
+            tmp_path,
+        )
+        revision = project.regenerate(spec_text(REINDEXED)).new_revision
+        assert revision is not None and revision.upgrade_concurrently
+        new_index = "ix_deals_org_id_label"
+        out = project.run(
+            [
+                {"do": "upgrade", "url": db, "record": "statements"},
+                {"do": "check", "url": db},
+                # As if the upgrade had died building the index: a unique build on
+                # duplicate labels fails and leaves an invalid index of that name.
+                {"do": "stamp", "url": db, "to": "0001"},
+                {"do": "execute", "url": db, "sql": f"DROP INDEX {new_index}"},
+                {
+                    "do": "execute",
+                    "url": db,
+                    "name": "failed",
+                    "sql": f"CREATE UNIQUE INDEX CONCURRENTLY {new_index} ON deals (org_id, label)",
+                },
+                {
+                    "do": "query",
+                    "url": db,
+                    "name": "invalid",
+                    "sql": "SELECT indisvalid FROM pg_index"
+                    f" WHERE indexrelid = '{new_index}'::regclass",
+                },
+                {"do": "upgrade", "url": db},
+                {"do": "check", "url": db},
+                {
+                    "do": "query",
+                    "url": db,
+                    "name": "valid",
+                    "sql": "SELECT indisvalid, indisunique FROM pg_index"
+                    f" WHERE indexrelid = '{new_index}'::regclass",
+                },
+            ],
+            tmp_path,
+        )
+    built = [x for x in out["statements"] if x.startswith("CREATE INDEX")]
+    assert built == [f"CREATE INDEX CONCURRENTLY {new_index} ON deals (org_id, label)"]
+    assert "DROP INDEX CONCURRENTLY IF EXISTS ix_deals_org_id_code" in out["statements"]
+    assert "could not create unique index" in out["failed"]
+    assert out["invalid"] == [[False]]
+    assert out["valid"] == [[True, False]]
