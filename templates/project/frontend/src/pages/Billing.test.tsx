@@ -1,8 +1,6 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { MemoryRouter, Route, Routes } from "react-router";
+import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ROLES } from "../generated/app";
+import { ORG, renderOrgPage, stubBackend } from "../test/orgPage";
 import { Billing } from "./Billing";
 
 // The page, not the session: cookie mode (no refresh call first), and a
@@ -20,7 +18,6 @@ afterEach(() => {
   document.body.innerHTML = "";
 });
 
-const ORG = { id: "00000000-0000-4000-8000-0000000000aa", name: "Acme", role: ROLES[0] };
 const PLANS = [
   { id: "free", paid: false, features: [], quotas: {} },
   { id: "pro", paid: true, features: ["deals"], quotas: {} },
@@ -43,22 +40,12 @@ const FIELDS = [
 
 /** The backend: GETs answer the page's state; the checkout POST answers `checkout()`. */
 function backend(checkout: () => Response) {
-  const posted: string[] = [];
-  vi.stubGlobal(
-    "fetch",
-    vi.fn(async (request: Request) => {
-      const path = new URL(request.url).pathname;
-      if (request.method === "POST") {
-        posted.push(`${path} ${await request.text()}`);
-        return checkout();
-      }
-      if (path === "/api/v1/orgs") return Response.json([ORG]);
-      if (path === "/api/v1/billing/plans") return Response.json(PLANS);
-      if (path.endsWith("/usage")) return Response.json({ period: "2026-12", metrics: [] });
-      return Response.json(STATE);
-    }),
-  );
-  return posted;
+  return stubBackend((method, path) => {
+    if (method === "POST") return checkout();
+    if (path === "/api/v1/billing/plans") return Response.json(PLANS);
+    if (path.endsWith("/usage")) return Response.json({ period: "2026-12", metrics: [] });
+    return Response.json(STATE);
+  });
 }
 
 /** Forms the page submits (jsdom does not navigate). */
@@ -73,15 +60,7 @@ function submittedForms(): HTMLFormElement[] {
 }
 
 function renderPage() {
-  render(
-    <QueryClientProvider client={new QueryClient()}>
-      <MemoryRouter initialEntries={[`/orgs/${ORG.id}/settings/billing`]}>
-        <Routes>
-          <Route path="/orgs/:orgId/settings/billing" element={<Billing />} />
-        </Routes>
-      </MemoryRouter>
-    </QueryClientProvider>,
-  );
+  renderOrgPage("billing", <Billing />);
 }
 
 describe("Billing", () => {
@@ -92,7 +71,9 @@ describe("Billing", () => {
     renderPage();
     fireEvent.click(await screen.findByRole("button", { name: "Choose pro" }));
     await waitFor(() => expect(forms).toHaveLength(1));
-    expect(posted).toEqual([`/api/v1/orgs/${ORG.id}/billing/checkout {"plan":"pro"}`]);
+    expect(posted.filter((call) => call.startsWith("POST"))).toEqual([
+      `POST /api/v1/orgs/${ORG.id}/billing/checkout {"plan":"pro"}`,
+    ]);
     const sent = forms[0] as HTMLFormElement;
     expect([sent.method, sent.action, sent.isConnected]).toEqual(["post", PROCESS, true]);
     const inputs = [...sent.querySelectorAll("input")];
