@@ -100,6 +100,16 @@ def npm(frontend: Path, *args: str, env: dict[str, str] | None = None) -> str:
     return result.stdout
 
 
+def databases(request: pytest.FixtureRequest) -> list[tuple[str, dict[str, str]]]:
+    """The databases to run the end-to-end tests on, each with the environment
+    that selects it: SQLite, and a fresh PostgreSQL database (``postgres_url``)
+    when TEST_DATABASE_URL is set."""
+    runs: list[tuple[str, dict[str, str]]] = [("sqlite", {})]
+    if os.environ.get("TEST_DATABASE_URL"):
+        runs.append(("postgresql", {"E2E_DATABASE_URL": request.getfixturevalue("postgres_url")}))
+    return runs
+
+
 def first_page_bytes(dist: Path) -> int:
     """Gzipped size of the scripts index.html loads (entry and preloaded chunks)."""
     html = (dist / "index.html").read_text(encoding="utf-8")
@@ -135,10 +145,7 @@ def test_web_app_builds_and_passes_end_to_end(
 
     if CHROMIUM is None:
         pytest.skip("chromium is not installed (.ci/run installs Debian's package)")
-    runs = [("sqlite", {})]
-    if os.environ.get("TEST_DATABASE_URL"):
-        runs.append(("postgresql", {"E2E_DATABASE_URL": request.getfixturevalue("postgres_url")}))
-    for name, env in runs:
+    for name, env in databases(request):
         shutil.rmtree(frontend / "artifacts", ignore_errors=True)
         npm(
             frontend,

@@ -1,7 +1,8 @@
 // Checkout and the provider's notification for PayFast and Razorpay (Stripe's
 // is in app.spec.ts): an organization without the paid plan sees the upgrade
-// prompt; the billing page sends the browser to the provider's checkout, which
-// is caught before it leaves this machine; a notification signed as the
+// prompt; the billing page sends the browser to the provider's checkout (for
+// PayFast, by posting its signed form), which is caught before it leaves this
+// machine; a notification signed as the
 // provider signs it turns the plan on and the entity unlocks, while badly
 // signed ones (and, for PayFast, one from outside PayFast's addresses) are
 // refused and unlock nothing.
@@ -150,12 +151,22 @@ async function expectLocked(page: Page, org: string, entity: EntityMeta, locked:
   }
 }
 
+/** How the browser reached the provider's page: the top-level request's method,
+ * URL and (for a form post) body. */
+interface Reached {
+  method: string;
+  url: URL;
+  body: string | null;
+}
+
 /** Open the billing page and choose `plan`; the provider's page is answered by
- * a stand-in, so the browser stays here. The URL the app sent the browser to. */
-async function checkout(page: Page, org: string, plan: Plan, site: string): Promise<URL> {
-  let reached: string | null = null;
+ * a stand-in, so the browser stays here. How the app sent the browser there. */
+async function checkout(page: Page, org: string, plan: Plan, site: string): Promise<Reached> {
+  let reached = null as Reached | null;
   await page.route(`${site}**`, async (route) => {
-    reached = route.request().url();
+    const sent = route.request();
+    expect(sent.isNavigationRequest(), "a top-level navigation").toBe(true);
+    reached = { method: sent.method(), url: new URL(sent.url()), body: sent.postData() };
     await route.fulfill({
       contentType: "text/html",
       body: `<!doctype html><html lang="en"><title>Checkout (stand-in)</title><main><h1>${BILLING_PROVIDER} checkout (stand-in)</h1></main></html>`,
@@ -168,8 +179,8 @@ async function checkout(page: Page, org: string, plan: Plan, site: string): Prom
   await expect(
     page.getByRole("heading", { name: `${BILLING_PROVIDER} checkout (stand-in)` }),
   ).toBeVisible();
-  expect(reached).not.toBeNull();
-  return new URL(reached ?? "");
+  if (reached === null) throw new Error(`the browser did not reach ${site}`);
+  return reached;
 }
 
 async function deliverPayfast(
@@ -229,10 +240,12 @@ test("checkout and a signed notification unlock the paid plan", async ({ page, r
   if (!plan) return;
 
   if (BILLING_PROVIDER === "payfast") {
-    // Checkout: PayFast's payment page, with the fields signed with the passphrase.
-    const url = await checkout(page, org, plan, PAYFAST.processUrl);
-    expect(`${url.origin}${url.pathname}`).toBe(PAYFAST.processUrl);
-    const fields = [...url.searchParams.entries()] as [string, string][];
+    // Checkout: PayFast's form, POSTed to its payment page, its fields signed
+    // with the passphrase.
+    const { method, url, body } = await checkout(page, org, plan, PAYFAST.processUrl);
+    expect([method, url.href]).toEqual(["POST", PAYFAST.processUrl]);
+    const fields = [...new URLSearchParams(body ?? "").entries()] as [string, string][];
+    expect(fields.at(-1)?.[0]).toBe("signature");
     const given = Object.fromEntries(fields);
     expect(given).toMatchObject({
       merchant_id: PAYFAST.merchantId,
@@ -288,7 +301,8 @@ test("checkout and a signed notification unlock the paid plan", async ({ page, r
   } else {
     // Checkout: a Razorpay subscription of the plan, created for this
     // organization, and its hosted page.
-    const url = await checkout(page, org, plan, "https://rzp.io/i/");
+    const { method, url } = await checkout(page, org, plan, "https://rzp.io/i/");
+    expect(method).toBe("GET");
     const created = provider.subscriptions.at(-1);
     expect(created).toMatchObject({
       plan_id: PRICE_IDS[plan.id],

@@ -82,6 +82,29 @@ describe("Form", () => {
     expect(mutation.mutate).not.toHaveBeenCalled();
   });
 
+  it("inline: the fields and the button in one row, the API's error below them", () => {
+    const mutation = idle({ error: new ApiError(409, "Already taken") });
+    render(
+      <Form mutation={mutation} submit="Filter" inline>
+        <input aria-label="Action" />
+      </Form>,
+    );
+    const form = screen.getByRole("button", { name: "Filter" }).closest("form");
+    const row = [...(form?.children ?? [])].map(
+      (child) => child.textContent || child.getAttribute("aria-label"),
+    );
+    expect(row).toEqual(["Action", "Filter", "Already taken"]);
+    fireEvent.submit(screen.getByLabelText("Action"));
+    expect(mutation.mutate).toHaveBeenCalledTimes(1);
+    cleanup();
+    render(
+      <Form mutation={idle()} submit="Filter" inline>
+        <input aria-label="Action" />
+      </Form>,
+    );
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
   it("runs the mutation and shows its field errors next to the field", async () => {
     const run = vi.fn(() =>
       Promise.reject(

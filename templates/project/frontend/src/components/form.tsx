@@ -17,12 +17,16 @@ export interface FormMutation {
   isPending: boolean;
 }
 
+/** An inline form's row: fields side by side, the button level with their inputs. */
+const INLINE = "flex max-w-xl flex-wrap items-end gap-3";
+
 export function Form({
   mutation,
   submit,
   disabled = false,
   variant = "primary",
   className = "max-w-md",
+  inline = false,
   actions,
   children,
 }: {
@@ -32,6 +36,9 @@ export function Form({
   disabled?: boolean;
   variant?: "primary" | "danger";
   className?: string;
+  /** Fields in a row with the button after them (filters, short forms), the
+   * API's error on a line of its own below; else one field under another. */
+  inline?: boolean;
   /** More buttons beside the submit button (Cancel). */
   actions?: ReactNode;
   children: ReactNode;
@@ -41,23 +48,37 @@ export function Form({
       {submit}
     </Button>
   );
+  const buttons = actions ? (
+    <span className="flex gap-2">
+      {button}
+      {actions}
+    </span>
+  ) : (
+    button
+  );
   return (
     <form
-      className={className}
+      className={inline ? INLINE : className}
       onSubmit={(event) => {
         event.preventDefault();
         mutation.mutate();
       }}
     >
       {children}
-      <ErrorMessage error={mutation.error} />
-      {actions ? (
-        <span className="flex gap-2">
-          {button}
-          {actions}
-        </span>
+      {inline ? (
+        <>
+          <div className="mb-3">{buttons}</div>
+          {mutation.error ? (
+            <div className="w-full">
+              <ErrorMessage error={mutation.error} />
+            </div>
+          ) : null}
+        </>
       ) : (
-        button
+        <>
+          <ErrorMessage error={mutation.error} />
+          {buttons}
+        </>
       )}
     </form>
   );

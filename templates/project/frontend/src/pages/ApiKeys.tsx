@@ -1,12 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { api, request, unwrap } from "../api/client";
-import { ApiError } from "../api/errors";
 import type { components } from "../api/schema";
 import { ConfirmButton } from "../components/confirm";
+import { Form, fieldErrors } from "../components/form";
 import { Cell, Table, When } from "../components/table";
 import {
-  Button,
   ErrorMessage,
   PageTitle,
   SectionTitle,
@@ -50,19 +49,12 @@ export function ApiKeys() {
   if (!org || !allowed) {
     return <ErrorMessage error="Only an organization's member managers may see its API keys." />;
   }
-  const fieldErrors = create.error instanceof ApiError ? create.error.fieldErrors : {};
   const rows: ApiKey[] = keys.data ?? [];
   return (
     <section>
       <PageTitle>API keys of {org.name}</PageTitle>
       <SectionTitle>New API key</SectionTitle>
-      <form
-        className="flex max-w-xl flex-wrap items-end gap-3"
-        onSubmit={(event: FormEvent) => {
-          event.preventDefault();
-          create.mutate();
-        }}
-      >
+      <Form mutation={create} submit="Create API key" inline>
         <TextField
           id="key-name"
           label="Key name"
@@ -70,7 +62,7 @@ export function ApiKeys() {
           onChange={setName}
           required
           maxLength={100}
-          error={fieldErrors.name}
+          error={fieldErrors(create.error).name}
         />
         <SelectField
           id="key-role"
@@ -79,13 +71,8 @@ export function ApiKeys() {
           options={ROLES}
           onChange={setRole}
         />
-        <div className="mb-3">
-          <Button type="submit" disabled={create.isPending}>
-            Create API key
-          </Button>
-        </div>
-      </form>
-      <ErrorMessage error={create.error ?? keys.error} />
+      </Form>
+      <ErrorMessage error={keys.error} />
       {create.data ? (
         <ShownOnce id="new-key" label={`API key ${create.data.name}`} value={create.data.key} />
       ) : null}

@@ -1,8 +1,9 @@
 import { useQuery } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { api, unwrap } from "../api/client";
+import { Form, type FormMutation } from "../components/form";
 import { Cell, Pager, Table, When } from "../components/table";
-import { Button, ErrorMessage, PageTitle, TextField } from "../components/ui";
+import { ErrorMessage, PageTitle, TextField } from "../components/ui";
 import { MEMBER_MANAGER } from "../generated/app";
 import { useCurrentOrg } from "../lib/org";
 import { atLeast } from "../lib/permissions";
@@ -28,6 +29,15 @@ export function AuditLog() {
       ),
     enabled: allowed,
   });
+  // Filtering changes the query, not the server: a form with nothing pending.
+  const filter: FormMutation = {
+    mutate: () => {
+      setOffset(0);
+      setAction(draft.trim());
+    },
+    error: null,
+    isPending: false,
+  };
   if (loading) return <p>Loading…</p>;
   if (!org || !allowed) {
     return <ErrorMessage error="Only an organization's member managers may read its audit log." />;
@@ -36,24 +46,14 @@ export function AuditLog() {
   return (
     <section>
       <PageTitle>Audit log of {org.name}</PageTitle>
-      <form
-        className="flex max-w-xl flex-wrap items-end gap-3"
-        onSubmit={(event: FormEvent) => {
-          event.preventDefault();
-          setOffset(0);
-          setAction(draft.trim());
-        }}
-      >
+      <Form mutation={filter} submit="Filter" inline>
         <TextField
           id="audit-action"
           label="Action (e.g. member.invited)"
           value={draft}
           onChange={setDraft}
         />
-        <div className="mb-3">
-          <Button type="submit">Filter</Button>
-        </div>
-      </form>
+      </Form>
       <ErrorMessage error={events.error} />
       <Table
         caption="Audit events"

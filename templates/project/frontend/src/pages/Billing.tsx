@@ -3,6 +3,7 @@ import { request } from "../api/client";
 import { Cell, Table, When } from "../components/table";
 import { Button, ErrorMessage, PageTitle, SectionTitle } from "../components/ui";
 import { BILLING_PROVIDER, MEMBER_MANAGER } from "../generated/app";
+import { type CheckoutAnswer, leaveForProvider } from "../lib/checkout";
 import { useCurrentOrg } from "../lib/org";
 import { atLeast } from "../lib/permissions";
 
@@ -27,11 +28,6 @@ interface Usage {
   metrics: { metric: string; used: number; quota: number | null; remaining: number | null }[];
 }
 
-/** Send the browser to the provider's hosted page the backend answers with. */
-function goTo({ url }: { url: string }) {
-  window.location.assign(url);
-}
-
 export function Billing() {
   const { orgId, org, loading } = useCurrentOrg();
   const allowed = atLeast(org?.role, MEMBER_MANAGER);
@@ -52,12 +48,13 @@ export function Billing() {
   });
   const checkout = useMutation({
     mutationFn: (plan: string) =>
-      request<{ url: string }>("POST", `${base}/billing/checkout`, { plan }),
-    onSuccess: goTo,
+      request<CheckoutAnswer>("POST", `${base}/billing/checkout`, { plan }),
+    // The provider's hosted page: PayFast's by posting its form, others' by URL.
+    onSuccess: leaveForProvider,
   });
   const portal = useMutation({
     mutationFn: () => request<{ url: string }>("POST", `${base}/billing/portal`),
-    onSuccess: goTo,
+    onSuccess: leaveForProvider,
   });
   if (loading) return <p>Loading…</p>;
   if (!org || !allowed) {

@@ -1,10 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { api, request, unwrap } from "../api/client";
 import type { components } from "../api/schema";
 import { ConfirmButton } from "../components/confirm";
+import { Form } from "../components/form";
 import { Cell, Pager, Table, When } from "../components/table";
-import { Button, ErrorMessage, Notice, PageTitle, SectionTitle } from "../components/ui";
+import { ErrorMessage, Notice, PageTitle, SectionTitle } from "../components/ui";
 import { COOKIE_MODE, FILES_UPLOAD, MEMBER_MANAGER } from "../generated/app";
 import { downloadByLink } from "../lib/download";
 import { useCurrentOrg } from "../lib/org";
@@ -26,39 +27,30 @@ function Upload({ orgId }: { orgId: string }) {
   const [file, setFile] = useState<File | null>(null);
   const [progress, setProgress] = useState(0);
   const upload = useMutation({
-    mutationFn: (chosen: File) =>
-      uploadFile<StoredFile>(`/api/v1/orgs/${orgId}/files/upload`, chosen, setProgress),
+    mutationFn: () => {
+      if (!file) throw new Error("Choose a file to upload.");
+      setProgress(0);
+      return uploadFile<StoredFile>(`/api/v1/orgs/${orgId}/files/upload`, file, setProgress);
+    },
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["files", orgId] }),
   });
   return (
-    <form
-      className="flex max-w-xl flex-wrap items-end gap-3"
-      onSubmit={(event: FormEvent) => {
-        event.preventDefault();
-        if (file) {
-          setProgress(0);
-          upload.mutate(file);
-        }
-      }}
-    >
-      <div className="mb-3">
-        <label htmlFor="file-upload" className="mb-1 block font-medium">
-          File to upload
-        </label>
-        <input
-          id="file-upload"
-          type="file"
-          required
-          onChange={(event) => setFile(event.target.files?.[0] ?? null)}
-        />
-      </div>
-      <div className="mb-3">
-        <Button type="submit" disabled={!file || upload.isPending}>
-          Upload
-        </Button>
-      </div>
+    <>
+      <Form mutation={upload} submit="Upload" disabled={!file} inline>
+        <div className="mb-3">
+          <label htmlFor="file-upload" className="mb-1 block font-medium">
+            File to upload
+          </label>
+          <input
+            id="file-upload"
+            type="file"
+            required
+            onChange={(event) => setFile(event.target.files?.[0] ?? null)}
+          />
+        </div>
+      </Form>
       {upload.isPending ? (
-        <div className="mb-3 w-full">
+        <div className="mb-3">
           <label htmlFor="upload-progress" className="mr-2">
             Uploading
           </label>
@@ -66,8 +58,7 @@ function Upload({ orgId }: { orgId: string }) {
         </div>
       ) : null}
       {upload.isSuccess ? <Notice>Uploaded {upload.data.original_name}.</Notice> : null}
-      <ErrorMessage error={upload.error} />
-    </form>
+    </>
   );
 }
 

@@ -1,7 +1,8 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { request } from "../api/client";
-import { Button, ErrorMessage, PageTitle, SelectField } from "../components/ui";
+import { Form } from "../components/form";
+import { ErrorMessage, PageTitle, SelectField } from "../components/ui";
 import { JOBS, MEMBER_MANAGER } from "../generated/app";
 import { useCurrentOrg } from "../lib/org";
 import { atLeast } from "../lib/permissions";
@@ -47,21 +48,9 @@ export function Jobs() {
   return (
     <section>
       <PageTitle>Jobs of {org.name}</PageTitle>
-      <form
-        className="flex max-w-xl flex-wrap items-end gap-3"
-        onSubmit={(event: FormEvent) => {
-          event.preventDefault();
-          start.mutate();
-        }}
-      >
+      <Form mutation={start} submit="Start job" inline>
         <SelectField id="job-name" label="Job" value={name} options={JOBS} onChange={setName} />
-        <div className="mb-3">
-          <Button type="submit" disabled={start.isPending}>
-            Start job
-          </Button>
-        </div>
-      </form>
-      <ErrorMessage error={start.error} />
+      </Form>
       {start.data ? <JobStatus key={start.data.id} orgId={orgId} id={start.data.id} /> : null}
     </section>
   );

@@ -1,11 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { api, request, unwrap } from "../api/client";
-import { ApiError } from "../api/errors";
 import { ConfirmButton } from "../components/confirm";
+import { Form, fieldErrors } from "../components/form";
 import { Cell, Table, When } from "../components/table";
-import { Button, ErrorMessage, Notice, PageTitle, TextField } from "../components/ui";
-import { INVITATIONS, MEMBER_MANAGER, ROLES } from "../generated/app";
+import { ErrorMessage, Notice, PageTitle, SelectField, TextField } from "../components/ui";
+import { INVITATIONS, MEMBER_MANAGER, ROLES, type Role } from "../generated/app";
 import { useCurrentOrg } from "../lib/org";
 import { atLeast } from "../lib/permissions";
 
@@ -53,7 +53,7 @@ function Invitations({ orgId }: { orgId: string }) {
   const base = `/api/v1/orgs/${orgId}/invitations`;
   const queryClient = useQueryClient();
   const [email, setEmail] = useState("");
-  const [role, setRole] = useState<string>(ROLES[ROLES.length - 1] ?? "");
+  const [role, setRole] = useState<Role>(ROLES[ROLES.length - 1] as Role);
   const pending = useQuery({
     queryKey: ["invitations", orgId],
     queryFn: () => request<Invitation[]>("GET", `${base}?status=pending`),
@@ -66,17 +66,10 @@ function Invitations({ orgId }: { orgId: string }) {
       await refresh();
     },
   });
-  const fieldErrors = invite.error instanceof ApiError ? invite.error.fieldErrors : {};
   return (
     <section className="mt-8">
       <h2 className="mb-2 text-xl font-semibold">Invitations</h2>
-      <form
-        className="mb-4 flex max-w-xl flex-wrap items-end gap-3"
-        onSubmit={(event: FormEvent) => {
-          event.preventDefault();
-          invite.mutate();
-        }}
-      >
+      <Form mutation={invite} submit="Send invitation" inline>
         <TextField
           id="invite-email"
           label="Email to invite"
@@ -84,33 +77,18 @@ function Invitations({ orgId }: { orgId: string }) {
           value={email}
           onChange={setEmail}
           required
-          error={fieldErrors.email}
+          error={fieldErrors(invite.error).email}
         />
-        <div className="mb-3">
-          <label htmlFor="invite-role" className="mb-1 block font-medium">
-            Role
-          </label>
-          <select
-            id="invite-role"
-            value={role}
-            onChange={(event) => setRole(event.target.value)}
-            className="rounded border border-slate-400 bg-white px-2 py-1"
-          >
-            {ROLES.map((choice) => (
-              <option key={choice} value={choice}>
-                {choice}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="mb-3">
-          <Button type="submit" disabled={invite.isPending}>
-            Send invitation
-          </Button>
-        </div>
-      </form>
+        <SelectField
+          id="invite-role"
+          label="Role"
+          value={role}
+          options={ROLES}
+          onChange={setRole}
+        />
+      </Form>
       {invite.isSuccess ? <Notice>Invitation sent to {invite.data.email}.</Notice> : null}
-      <ErrorMessage error={invite.error ?? pending.error} />
+      <ErrorMessage error={pending.error} />
       <Table
         caption="Pending invitations"
         columns={["Email", "Role", "Expires", "Actions"]}
