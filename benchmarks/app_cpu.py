@@ -4,7 +4,8 @@ Wall-clock load tests (benchmarks/app_bench.py) move by 0.3x between runs on a
 machine shared with other work; the CPU time a request costs the serving
 process moves less (still by up to 30% between runs there, which is why the
 ratio of batches run back to back is the figure to read), and it is what
-bounds throughput when the database is not the limit. This script sets up both apps exactly as app_bench.py does
+bounds throughput when the database is not the limit. This script sets up
+both apps exactly as app_bench.py does
 (``prepare``: the same project, databases, seed, production settings of the
 generated app) and, for each of app_bench.py's endpoints (the same requests
 and credentials), calls each app's ASGI callable in a loop, in a process of
