@@ -265,14 +265,10 @@ print(json.dumps(counts))
 """
 
 
-def count_statements(
-    app: str,
-    cwd: Path,
-    env: dict[str, str],
-    cases: list[Scenario],
-    seed: dict[str, object],
-) -> dict[str, int]:
-    requests = []
+def requests_of(cases: list[Scenario], seed: dict[str, object]) -> list[list[object]]:
+    """Each scenario as ``[name, method, path, headers, body]``: one request with
+    the seeded credentials (a create's e-mail is unique per call of this)."""
+    requests: list[list[object]] = []
     for index, case in enumerate(cases):
         headers = (
             {"X-API-Key": seed["api_key"]}
@@ -289,6 +285,17 @@ def count_statements(
         elif case.method == "PATCH":
             body = {"score": 3}
         requests.append([case.name, case.method, case.path, headers, body])
+    return requests
+
+
+def count_statements(
+    app: str,
+    cwd: Path,
+    env: dict[str, str],
+    cases: list[Scenario],
+    seed: dict[str, object],
+) -> dict[str, int]:
+    requests = requests_of(cases, seed)
     out = run([sys.executable, "-c", COUNT_SQL, app, json.dumps(requests)], cwd=cwd, env=env)
     return dict(json.loads(out.strip().splitlines()[-1]))
 
@@ -305,8 +312,7 @@ def generate(spec: Path, out: Path) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--spec", type=Path, default=REPO / "examples" / "acme_crm.yaml")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[200, 20_000, 200_000])
+    add_common_arguments(parser)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per run")
     parser.add_argument("--threads", type=int, default=2)
@@ -314,17 +320,6 @@ def main() -> None:
     parser.add_argument(
         "--servers", nargs="+", default=["uvicorn", "gunicorn"], choices=["uvicorn", "gunicorn"]
     )
-    parser.add_argument(
-        "--only", nargs="*", default=[], help="run only scenarios whose name starts so"
-    )
-    parser.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432")
-    parser.add_argument("--databases", nargs=2, default=["bench_generated", "bench_reference"])
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
-    parser.add_argument(
-        "--project", type=Path, help="use this generated project instead of generating one"
-    )
-    parser.add_argument("--json", type=Path, help="also write the results here")
-    parser.add_argument("--keep", action="store_true", help="keep the work folder (servers' logs)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install -y wrk")
@@ -339,7 +334,45 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def bench(args: argparse.Namespace, work: Path) -> None:
+@dataclass(frozen=True)
+class Setup:
+    """Both apps' databases built and seeded, and how to run each app."""
+
+    backend: Path
+    seed: dict[str, object]
+    cases: list[Scenario]
+    generated_env: dict[str, str]
+    reference_env: dict[str, str]
+
+    @property
+    def apps(self) -> dict[str, tuple[str, Path, dict[str, str]]]:
+        """Each app's ASGI target, working directory and environment."""
+        return {
+            "generated": ("app.main:app", self.backend, self.generated_env),
+            "reference": ("reference_app:app", BENCH, self.reference_env),
+        }
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the set-up (``prepare``), shared with benchmarks/app_cpu.py."""
+    parser.add_argument("--spec", type=Path, default=REPO / "examples" / "acme_crm.yaml")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[200, 20_000, 200_000])
+    parser.add_argument(
+        "--only", nargs="*", default=[], help="run only scenarios whose name starts so"
+    )
+    parser.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432")
+    parser.add_argument("--databases", nargs=2, default=["bench_generated", "bench_reference"])
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument(
+        "--project", type=Path, help="use this generated project instead of generating one"
+    )
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (servers' logs)")
+
+
+def prepare(args: argparse.Namespace, work: Path) -> Setup:
+    """Generate (or take) the project, build and seed both databases, and the
+    production environment of the generated app."""
     backend = (
         args.project / "backend"
         if args.project
@@ -372,11 +405,6 @@ def bench(args: argparse.Namespace, work: Path) -> None:
         for c in scenarios(seed, args.sizes)
         if not args.only or c.name.startswith(tuple(args.only))
     ]
-    scripts = {}
-    for index, case in enumerate(cases):
-        scripts[case.name] = work / f"scenario{index}.lua"
-        scripts[case.name].write_text(lua(case, seed))
-
     generated_env = base_env | {
         "DATABASE_URL": urls["generated"],
         "PYTHONPATH": str(backend),
@@ -391,6 +419,18 @@ def bench(args: argparse.Namespace, work: Path) -> None:
         "API_KEY_RATE_LIMIT": "100000000/minute",
     }
     reference_env = base_env | {"DATABASE_URL": urls["reference"], "PYTHONPATH": str(BENCH)}
+    return Setup(backend, seed, cases, generated_env, reference_env)
+
+
+def bench(args: argparse.Namespace, work: Path) -> None:
+    setup = prepare(args, work)
+    backend, seed, cases = setup.backend, setup.seed, setup.cases
+    generated_env, reference_env = setup.generated_env, setup.reference_env
+    scripts = {}
+    for index, case in enumerate(cases):
+        scripts[case.name] = work / f"scenario{index}.lua"
+        scripts[case.name].write_text(lua(case, seed))
+
     statements = {
         "generated": count_statements(
             "app.main:app",
