@@ -51,6 +51,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -183,13 +185,19 @@ def recreate_database(server_url: str, name: str) -> str:
 
 
 def wait_ready(port: int, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    """Until the server answers HTTP (any status): gunicorn's master accepts
+    connections before its workers have imported the app."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             sys.exit(f"server on port {port} exited with {process.returncode}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2).close()
             return
-        time.sleep(0.2)
+        except urllib.error.HTTPError:
+            return  # an answer all the same
+        except OSError:
+            time.sleep(0.2)
     sys.exit(f"server on port {port} did not start")
 
 
