@@ -332,11 +332,18 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install -y wrk")
 
-    work = Path(tempfile.mkdtemp(prefix="app-bench-"))
-    try:
+    with work_folder("app-bench-", keep=args.keep) as work:
         bench(args, work)
+
+
+@contextlib.contextmanager
+def work_folder(prefix: str, *, keep: bool) -> Iterator[Path]:
+    """A scratch folder, removed afterwards unless ``keep`` (then its path is printed)."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield work
     finally:
-        if args.keep:
+        if keep:
             print(f"kept {work}", file=sys.stderr)
         else:
             shutil.rmtree(work, ignore_errors=True)

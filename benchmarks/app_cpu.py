@@ -33,16 +33,14 @@ import asyncio
 import importlib
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from app_bench import Setup, add_common_arguments, prepare, requests_of
+from app_bench import Setup, add_common_arguments, prepare, requests_of, work_folder
 
 
 class Worker:
@@ -102,14 +100,8 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=8)
     parser.add_argument("--requests", type=int, default=200, help="requests per batch")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="app-cpu-"))
-    try:
+    with work_folder("app-cpu-", keep=args.keep) as work:
         measure(args, work)
-    finally:
-        if args.keep:
-            print(f"kept {work}", file=sys.stderr)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 def measure(args: argparse.Namespace, work: Path) -> None:
