@@ -19,7 +19,8 @@ In one run the script:
    reference);
 5. runs the same load against each with wrk, in interleaved rounds: each
    round runs every scenario against both apps, seconds apart, in an order
-   that alternates between rounds; and prints requests/s, p50 and p99 of
+   that alternates between rounds, each run starting once the database has
+   finished the requests the last one left in flight; and prints requests/s, p50 and p99 of
    each, and the ratios generated / hand-written per round (median and the
    worst round).
 
@@ -56,6 +57,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
@@ -182,6 +184,31 @@ def recreate_database(server_url: str, name: str) -> str:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
     return f"{server_url}/{name}"
+
+
+def wait_until_idle(server_url: str, databases: list[str], seconds: float = 60) -> None:
+    """Until no statement has run in ``databases`` for 0.5 s. When wrk's run
+    ends, a server goes on with the requests it had taken (a sync route is not
+    cancelled): a 200,000-row page can keep PostgreSQL busy for seconds, which
+    the next app's run (the other app's, every other round) would pay for."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"{server_url}/postgres", isolation_level="AUTOCOMMIT")
+    busy = sa.text(
+        "SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
+        " AND pid <> pg_backend_pid() AND datname = ANY(:names)"
+    )
+    deadline, quiet_since = time.monotonic() + seconds, None
+    with engine.connect() as conn:
+        while time.monotonic() < deadline:
+            if conn.scalar(busy, {"names": databases}):
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= 0.5:
+                break
+            time.sleep(0.05)
+    engine.dispose()
 
 
 def wait_ready(port: int, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
@@ -483,6 +510,7 @@ def bench(args: argparse.Namespace, work: Path) -> None:
             for app in ("generated", "reference"):  # warm up: connections, caches
                 for case in cases:
                     load(ports[app], scripts[case.name], args, 2)
+                    wait_until_idle(args.database_url, args.databases)
             for round_ in range(args.rounds):
                 order = (
                     ("generated", "reference") if round_ % 2 == 0 else ("reference", "generated")
@@ -494,6 +522,7 @@ def bench(args: argparse.Namespace, work: Path) -> None:
                             app,
                             load(ports[app], scripts[case.name], args, args.duration),
                         )
+                        wait_until_idle(args.database_url, args.databases)
                 print(f"{server}: round {round_ + 1} of {args.rounds} done", file=sys.stderr)
         rows = _print_table(server, cases, table, statements, args)
         report["servers"][server] = rows  # type: ignore[index]
@@ -567,7 +596,7 @@ def _print_table(
         ratios = [g.rps / r.rps for g, r in zip(gen, ref, strict=True)]
         p99 = [g.p99_ms / r.p99_ms for g, r in zip(gen, ref, strict=True)]
         med = statistics.median
-        row = {
+        row: dict[str, Any] = {
             "endpoint": case.name,
             "generated_rps": med(g.rps for g in gen),
             "reference_rps": med(r.rps for r in ref),
